@@ -1,0 +1,5 @@
+"""Allow `python -m chartdraft`."""
+
+from chartdraft.cli import main
+
+main()

@@ -1,0 +1,173 @@
+"""The ``chartdraft`` command line."""
+
+import json
+import os
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from chartdraft import __version__
+from chartdraft.bootstrap import build_drafting_service, load_settings
+from chartdraft.domain.draft import SoapDraft
+from chartdraft.domain.errors import ChartdraftError, InputError
+
+app = typer.Typer(
+    name="chartdraft",
+    help="Draft SOAP notes from what the clinician captured; nothing is final until signed.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+_errors = Console(stderr=True, highlight=False)
+
+USAGE_EXIT = 2  # bad input or configuration: one sentence, never a traceback
+INTERNAL_EXIT = 70  # a bug in chartdraft (EX_SOFTWARE)
+
+
+class OutputFormat(StrEnum):
+    """How ``draft`` prints the note."""
+
+    TEXT = "text"
+    MARKDOWN = "markdown"
+    JSON = "json"
+
+
+class CaptureFormat(StrEnum):
+    """How to read the capture; ``auto`` picks JSON for ``{...}`` or ``.json``, else text."""
+
+    AUTO = "auto"
+    TEXT = "text"
+    JSON = "json"
+    DICTATION = "dictation"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"chartdraft {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """Draft SOAP notes from what the clinician captured; nothing is final until signed."""
+
+
+@app.command()
+def draft(
+    path: Annotated[str, typer.Argument(metavar="PATH|-", help="Capture file, or - for stdin.")],
+    encounter_type: Annotated[
+        str | None, typer.Option("--type", help="Encounter type (see `chartdraft templates`).")
+    ] = None,
+    engine: Annotated[str | None, typer.Option("--engine", help="Drafting engine.")] = None,
+    output: Annotated[
+        OutputFormat, typer.Option("--format", help="Output format.")
+    ] = OutputFormat.TEXT,
+    input_format: Annotated[
+        CaptureFormat, typer.Option("--input-format", help="How to read the capture.")
+    ] = CaptureFormat.AUTO,
+) -> None:
+    """Draft a SOAP note from a capture (headed text, JSON or dictation)."""
+    settings = load_settings()
+    service = build_drafting_service(settings)
+    raw, source, name = _read_capture(path, settings.max_capture_bytes)
+    visit = service.capture(raw, source=source, name=name, input_format=input_format.value)
+    note = service.draft(visit, encounter_type=encounter_type, engine=engine)
+    if output is OutputFormat.JSON:
+        sys.stdout.write(note.model_dump_json(indent=2) + "\n")
+        return
+    sys.stdout.write(note.text if output is OutputFormat.TEXT else note.markdown())
+    _print_findings(note)
+
+
+@app.command()
+def templates(
+    output: Annotated[
+        OutputFormat, typer.Option("--format", help="text or json.")
+    ] = OutputFormat.TEXT,
+) -> None:
+    """List the encounter types and the elements each one requires."""
+    catalog = build_drafting_service(load_settings()).catalog
+    if output is OutputFormat.JSON:
+        listing = [t.model_dump(mode="json") for t in catalog]
+        sys.stdout.write(json.dumps(listing, indent=2) + "\n")
+        return
+    table = Table(title="Encounter types", show_lines=True)
+    for column in ("type", "title", "also called", "required elements"):
+        table.add_column(column)
+    for template in catalog:
+        required = "\n".join(
+            f"{section.value}: {element.name}" for section, element in template.required_elements()
+        )
+        table.add_row(template.name, template.title, ", ".join(template.aliases), required or "-")
+    Console(highlight=False).print(table)
+
+
+def _read_capture(path: str, limit: int) -> tuple[bytes, str, str]:
+    """Return up to ``limit + 1`` bytes of the capture (enough to tell that it is too large)."""
+    if path == "-":
+        return sys.stdin.buffer.read(limit + 1), "Standard input", ""
+    file = Path(path)
+    source = f"The file {file.name}"
+    try:
+        with file.open("rb") as handle:
+            return handle.read(limit + 1), source, file.name
+    except FileNotFoundError as exc:
+        raise InputError(f"{source} does not exist.") from exc
+    except IsADirectoryError as exc:
+        raise InputError(f"{path} is a directory, not a capture file.") from exc
+    except PermissionError as exc:
+        raise InputError(f"{source} cannot be read (permission denied).") from exc
+    except OSError as exc:
+        raise InputError(f"{source} cannot be read ({exc.strerror}).") from exc
+
+
+def _print_findings(note: SoapDraft) -> None:
+    """Summarise the findings on stderr, so stdout holds only the note."""
+    if not note.findings:
+        _errors.print("[green]No findings.[/green]")
+        return
+    major = sum(1 for f in note.findings if f.severity == "major")
+    _errors.print(f"[bold]{len(note.findings)} finding(s), {major} major:[/bold]")
+    for finding in note.findings:
+        colour = "red" if finding.severity == "major" else "yellow"
+        where = finding.section.value if finding.section else "note"
+        if finding.statement_id:
+            where += f" {finding.statement_id}"
+        _errors.print(
+            f"  [{colour}]{finding.severity}[/{colour}] {finding.kind} ({where}): "
+            f"{escape(finding.message)}",
+            soft_wrap=True,
+        )
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    _errors.print(f"chartdraft: {escape(message)}", soft_wrap=True)
+    raise SystemExit(code)
+
+
+def main() -> None:
+    """Run the CLI; a user sees one sentence and exit code 2 for bad input, never a traceback."""
+    try:
+        app(standalone_mode=True)
+    except ChartdraftError as exc:
+        _fail(str(exc), USAGE_EXIT)
+    except KeyboardInterrupt:
+        _fail("interrupted.", 130)
+    except Exception as exc:
+        if os.environ.get("CHARTDRAFT_DEBUG") == "1":
+            raise
+        # The message of an unexpected error may quote the capture (PHI): name only its type.
+        _fail(
+            f"internal error ({type(exc).__name__}); set CHARTDRAFT_DEBUG=1 to see details.",
+            INTERNAL_EXIT,
+        )

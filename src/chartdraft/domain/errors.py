@@ -1,0 +1,41 @@
+"""The one error tree. Each message is a sentence a clinician or integrator can act on."""
+
+
+class ChartdraftError(Exception):
+    """Base of every error chartdraft raises on purpose."""
+
+
+class ConfigError(ChartdraftError):
+    """Settings, templates or other configuration are invalid or unsafe."""
+
+
+class InputError(ChartdraftError):
+    """What the user gave us cannot be used (empty, binary, malformed, unknown name)."""
+
+
+class NotFoundError(ChartdraftError):
+    """A named thing (template, engine, note) does not exist."""
+
+
+class EngineError(ChartdraftError):
+    """A drafting engine failed."""
+
+
+class PermanentEngineError(EngineError):
+    """The engine failed in a way a retry will not fix (bad request, bad credentials)."""
+
+
+class RetryableEngineError(EngineError):
+    """The engine failed in a way a later retry may fix (timeout, rate limit, 5xx)."""
+
+
+class ExportError(ChartdraftError):
+    """A note could not be exported or delivered."""
+
+
+class InvalidTransitionError(ChartdraftError):
+    """A review-state change that the rules do not allow."""
+
+
+class AuditIntegrityError(ChartdraftError):
+    """The audit chain does not verify."""

@@ -1,0 +1,45 @@
+"""Findings: what a clinician must look at before signing. They are data, never exceptions."""
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from chartdraft.domain.sections import SectionName
+from chartdraft.domain.visit import SourceSpan
+
+
+class FindingKind(StrEnum):
+    """Kinds of finding used across the project (the JSON contract's names)."""
+
+    MISSING_SECTION = "missing_section"
+    INSUFFICIENT_INPUT = "insufficient_input"
+    MISSING_REQUIRED_ELEMENT = "missing_required_element"
+    UNSUPPORTED_STATEMENT = "unsupported_statement"
+    CONTRADICTION = "contradiction"
+    SCOPE_VIOLATION = "scope_violation"
+    UNSAFE_CERTAINTY = "unsafe_certainty"
+    OMISSION = "omission"
+    PHI_INTRODUCED = "phi_introduced"
+
+
+class Severity(StrEnum):
+    """``major`` could change care; ``minor`` could not."""
+
+    MAJOR = "major"
+    MINOR = "minor"
+
+
+class Finding(BaseModel):
+    """One problem with a draft, tied to its section, statement and input spans where known."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: FindingKind
+    severity: Severity
+    section: SectionName | None
+    statement_id: str | None = None
+    message: str
+    spans: tuple[SourceSpan, ...] = ()
+    """Input spans the finding is about (empty when the problem is an absence)."""
+    raised_by: str = "drafter"
+    """Which step raised it: ``drafter``, ``capture`` or the name of a check."""

@@ -1,0 +1,1 @@
+"""Drafting engines: turn a Visit into a SoapDraft, each behind one contract."""

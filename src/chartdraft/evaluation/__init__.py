@@ -1,0 +1,1 @@
+"""Public clinical text as chartdraft input, for tests, benchmarks and evaluation reports."""

@@ -1,0 +1,1 @@
+"""Use cases: compose the pipeline steps for the CLI, the web app and background jobs."""

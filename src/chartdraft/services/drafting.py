@@ -1,0 +1,70 @@
+"""Draft a visit: capture -> parse -> draft -> check, the first stretch of the pipeline."""
+
+from dataclasses import dataclass
+
+from chartdraft.capture.intake import InputFormat, decode_capture, parse_capture
+from chartdraft.domain.draft import PracticeContext, SoapDraft
+from chartdraft.domain.encounter_template import EncounterTemplate
+from chartdraft.domain.errors import PermanentEngineError
+from chartdraft.domain.visit import Visit
+from chartdraft.drafting.engine import DraftingEngine, DraftRequest
+from chartdraft.drafting.registry import create_engine
+from chartdraft.templates.catalog import TemplateCatalog
+from chartdraft.verify.first_check import check_sources
+from chartdraft.verify.placement import placement_findings
+
+
+def draft_visit(
+    visit: Visit, engine: DraftingEngine, template: EncounterTemplate, practice: PracticeContext
+) -> SoapDraft:
+    """Draft ``visit`` with ``engine`` and attach every finding: gaps, placement, grounding."""
+    draft = engine.draft(DraftRequest(visit=visit, template=template, practice=practice))
+    _require_template_shape(draft, template, engine.name)
+    findings = (*draft.findings, *placement_findings(visit, draft), *check_sources(visit, draft))
+    return draft.with_findings(findings)
+
+
+def _require_template_shape(draft: SoapDraft, template: EncounterTemplate, engine: str) -> None:
+    # Every consumer (review screen, FHIR mapping) relies on all five sections in template order.
+    if tuple(s.name for s in draft.sections) != template.section_order:
+        raise PermanentEngineError(
+            f'The "{engine}" engine returned sections that do not follow the "{template.name}" template.'
+        )
+
+
+@dataclass(frozen=True)
+class DraftingService:
+    """Drafting as the practice has configured it: its templates, engine and context."""
+
+    catalog: TemplateCatalog
+    practice: PracticeContext
+    default_engine: str
+    default_encounter_type: str
+    max_capture_bytes: int
+
+    def capture(
+        self,
+        raw: bytes,
+        *,
+        source: str = "The input",
+        name: str = "",
+        input_format: InputFormat = "auto",
+    ) -> Visit:
+        """Check and parse raw capture bytes into a Visit."""
+        text = decode_capture(raw, source=source, limit=self.max_capture_bytes)
+        return parse_capture(text, input_format, name=name)
+
+    def template_for(self, visit: Visit, encounter_type: str | None = None) -> EncounterTemplate:
+        """Return the template: the one asked for, else the one the capture names, else the default."""
+        return self.catalog.resolve(
+            encounter_type or visit.encounter_type or self.default_encounter_type
+        )
+
+    def draft(
+        self, visit: Visit, *, encounter_type: str | None = None, engine: str | None = None
+    ) -> SoapDraft:
+        """Draft ``visit`` with the chosen (or default) engine and encounter type."""
+        template = self.template_for(visit, encounter_type)
+        return draft_visit(
+            visit, create_engine(engine or self.default_engine), template, self.practice
+        )

@@ -1,0 +1,1 @@
+"""Encounter-type templates (TOML data files a practice can edit) and their loader."""
