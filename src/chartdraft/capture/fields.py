@@ -81,12 +81,12 @@ def segment_passages(
         return split_assessment_plan(field, text, segment.start, segment.end, label=label)
     group = display_label(header.label) if header and not header.primary else None
     body = text[segment.start : segment.end]
-    passages = []
+    passages: list[Passage] = []
     for item in _items(body, target, group):
         span = SourceSpan(
             field=field, start=segment.start + item.start, end=segment.start + item.end
         )
-        passages.append(_passage(text, span, target, group, label, listed=item.bulleted))
+        passages.extend(_item_passages(text, span, target, group, label, listed=item.bulleted))
     return passages
 
 
@@ -98,7 +98,7 @@ def _items(body: str, section: SectionName, group: str | None) -> list[Item]:
     return split_items(body)
 
 
-def _passage(
+def _item_passages(
     text: str,
     span: SourceSpan,
     section: SectionName,
@@ -106,21 +106,34 @@ def _passage(
     label: str,
     *,
     listed: bool,
-) -> Passage:
+) -> list[Passage]:
     # "Meds: atorvastatin. Allergies: NKDA." -- a sub-heading of this section inside an item
-    # starts its own group there.
+    # starts its own group there (and a medication list inside an item is split like one).
+    spans = [span]
     inline = default_lexicon().match(text[span.start : span.end])
-    if inline is not None and inline.target is section and not inline.primary:
+    start = span.start + (inline.content_start if inline else 0)
+    if (
+        inline
+        and inline.target is section
+        and not inline.primary
+        and text[start : span.end].strip()
+    ):
         group = display_label(inline.label)
-        span = SourceSpan(field=span.field, start=span.start + inline.content_start, end=span.end)
-    return Passage(
-        section=section,
-        span=span,
-        placement=Placement.HEADER,
-        reason=f'under the header "{label}"',
-        group=group,
-        listed=listed,
-    )
+        pieces = _items(text[start : span.end], section, group)
+        spans = [
+            SourceSpan(field=span.field, start=start + i.start, end=start + i.end) for i in pieces
+        ]
+    return [
+        Passage(
+            section=section,
+            span=piece,
+            placement=Placement.HEADER,
+            reason=f'under the header "{label}"',
+            group=group,
+            listed=listed,
+        )
+        for piece in spans
+    ]
 
 
 def heading_of(header: HeaderMatch) -> Heading:
