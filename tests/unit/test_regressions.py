@@ -36,8 +36,8 @@ def test_problem_with_a_drug_action_splits_at_the_dash() -> None:
 
 def test_problem_with_a_status_stays_in_the_assessment() -> None:
     note = draft("A/P: HTN - well controlled\nHLD: continue atorvastatin")
-    assert texts(note, S.ASSESSMENT) == ["HTN - well controlled.", "HLD."]
-    assert texts(note, S.PLAN) == ["Continue atorvastatin."]
+    assert texts(note, S.ASSESSMENT) == ["HTN - well controlled", "HLD"]  # typed as lines
+    assert texts(note, S.PLAN) == ["Continue atorvastatin"]
 
 
 def test_labels_of_earlier_sections_under_plan_stay_in_plan() -> None:
@@ -48,9 +48,9 @@ def test_labels_of_earlier_sections_under_plan_stay_in_plan() -> None:
     assert note.section(S.SUBJECTIVE).statements == ()
     assert note.section(S.OBJECTIVE).statements == ()
     assert texts(note, S.PLAN) == [
-        "Ice: 20 minutes three times daily.",
-        "Results: MRI if not improved in 2 weeks.",
-        "Labs: CBC, BMP.",
+        "Ice: 20 minutes three times daily",
+        "Results: MRI if not improved in 2 weeks",
+        "Labs: CBC, BMP",
         "Return if locking.",
     ]
 
@@ -66,7 +66,7 @@ def test_vitals_one_per_line_with_r_and_p() -> None:
     note = draft("O:\nT: 36.8\nP: 88\nR: 16\nBP: 124/80\nKnee: mild effusion")
     assert texts(note, S.OBJECTIVE) == [
         "T: 36.8, P: 88, R: 16, BP: 124/80.",
-        "Knee: mild effusion.",
+        "Knee: mild effusion",
     ]
 
 
@@ -119,3 +119,45 @@ def test_label_with_nothing_after_it_inside_an_item_is_kept() -> None:
     note = draft("DH: Nil. Allergic to amoxicillin\nSH; Teacher, lives with parents.")
     assert "SH." in note.text
     assert "Teacher, lives with parents." in note.text
+
+
+def test_unpunctuated_lines_stay_lines_so_a_denial_is_not_cut_into_sentences() -> None:
+    note = draft("S:\nPatient denies\nFever\nChills")
+    assert texts(note, S.SUBJECTIVE) == ["Patient denies", "Fever", "Chills"]
+    assert "SUBJECTIVE\nPatient denies\nFever\nChills\n" in note.text
+    assert "denies." not in note.text
+
+
+def test_unfinished_line_joins_a_lowercase_continuation() -> None:
+    note = draft("S: No fever, chills\nor sweats. Cough without\nfever.")
+    assert texts(note, S.SUBJECTIVE) == ["No fever, chills or sweats.", "Cough without fever."]
+
+
+def test_plus_and_minus_are_signs_in_a_signed_list() -> None:
+    note = draft("ROS:\n+ fever\n- chills\n+ cough")
+    assert "+ fever" in note.text
+    assert "- chills" in note.text
+    assert [s.text for s in note.section(S.SUBJECTIVE).statements] == [
+        "+ fever",
+        "- chills",
+        "+ cough",
+    ]
+
+
+def test_greater_than_is_not_a_bullet() -> None:
+    note = draft("O: > 2 cm erythema around wound")
+    assert texts(note, S.OBJECTIVE) == ["> 2 cm erythema around wound."]
+
+
+def test_plan_tail_sentence_stays_with_its_item() -> None:
+    note = draft("P: Azithromycin 500 mg PO. Then 250 mg daily x 4 days. Return if worse.")
+    assert texts(note, S.PLAN) == [
+        "Azithromycin 500 mg PO. Then 250 mg daily x 4 days.",
+        "Return if worse.",
+    ]
+
+
+def test_ambiguous_lowercase_abbreviations_are_not_capitalised() -> None:
+    note = draft("S: pt reports back pain. im not sure of onset.")
+    assert texts(note, S.SUBJECTIVE)[0].startswith("Pt reports")
+    assert texts(note, S.SUBJECTIVE)[1].startswith("Im not sure")

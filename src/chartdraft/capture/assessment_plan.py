@@ -38,7 +38,10 @@ def split_assessment_plan(
     for item in split_items(text[start:end], plan=True, starts_item=book.opens_with_plan_verb):
         item_start, item_end = start + item.start, start + item.end
         placed = _place_item(book, field, text, item_start, item_end, label=label)
-        passages.extend(p.model_copy(update={"listed": item.bulleted}) for p in placed)
+        passages.extend(
+            p.model_copy(update={"listed": item.bulleted, "fragment": item.fragment})
+            for p in placed
+        )
     return passages
 
 

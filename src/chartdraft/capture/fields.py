@@ -86,7 +86,11 @@ def segment_passages(
         span = SourceSpan(
             field=field, start=segment.start + item.start, end=segment.start + item.end
         )
-        passages.extend(_item_passages(text, span, target, group, label, listed=item.bulleted))
+        passages.extend(
+            _item_passages(text, span, target, group, label, listed=item.bulleted)
+            if not item.fragment
+            else [_header_passage(span, target, group, label, listed=item.bulleted, fragment=True)]
+        )
     return passages
 
 
@@ -123,17 +127,27 @@ def _item_passages(
         spans = [
             SourceSpan(field=span.field, start=start + i.start, end=start + i.end) for i in pieces
         ]
-    return [
-        Passage(
-            section=section,
-            span=piece,
-            placement=Placement.HEADER,
-            reason=f'under the header "{label}"',
-            group=group,
-            listed=listed,
-        )
-        for piece in spans
-    ]
+    return [_header_passage(piece, section, group, label, listed=listed) for piece in spans]
+
+
+def _header_passage(
+    span: SourceSpan,
+    section: SectionName,
+    group: str | None,
+    label: str,
+    *,
+    listed: bool,
+    fragment: bool = False,
+) -> Passage:
+    return Passage(
+        section=section,
+        span=span,
+        placement=Placement.HEADER,
+        reason=f'under the header "{label}"',
+        group=group,
+        listed=listed,
+        fragment=fragment,
+    )
 
 
 def heading_of(header: HeaderMatch) -> Heading:

@@ -24,7 +24,7 @@ def sectionize(
     for item in split_items(text[start:stop]):
         span = SourceSpan(field=field, start=start + item.start, end=start + item.end)
         passage = _place(book, text[span.start : span.end], span, previous)
-        passages.append(passage)
+        passages.append(passage.model_copy(update={"fragment": item.fragment}))
         previous = passage.section
     return passages
 

@@ -5,6 +5,7 @@ from collections import Counter
 from chartdraft.capture.fields import Segment, find_segments, heading_of, segment_passages
 from chartdraft.capture.headers import HeaderLexicon, HeaderMatch, default_lexicon
 from chartdraft.capture.sectionizer import sectionize
+from chartdraft.capture.segment import trim_span
 from chartdraft.domain.errors import InputError
 from chartdraft.domain.visit import CapturedField, Heading, Passage, Visit
 
@@ -29,7 +30,7 @@ def parse_text(
         header = segment.header
         if header is not None:
             headings.append(heading_of(header))
-        start, end = _trim(text, segment.start, segment.end)
+        start, end = trim_span(text, segment.start, segment.end)
         if header is not None and header.target == "encounter_type":
             encounter_type = text[start:end] or None
             continue
@@ -77,11 +78,3 @@ def _field_base(header: HeaderMatch | None) -> str:
 def _unique(names: Counter[str], base: str) -> str:
     names[base] += 1
     return base if names[base] == 1 else f"{base}_{names[base]}"
-
-
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end

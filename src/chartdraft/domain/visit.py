@@ -61,6 +61,8 @@ class Passage(BaseModel):
     """True when the placement is a guess the clinician should confirm."""
     listed: bool = False
     """True when the clinician wrote it as a list item (bullet or number)."""
+    fragment: bool = False
+    """True for an unpunctuated line among others: it is drawn as typed, without a full stop."""
 
 
 class Heading(BaseModel):

@@ -7,13 +7,13 @@ Never: new words, expanded abbreviations, units the clinician did not give.
 
 import re
 
-# Typed in lower case at the start of an item, these read better in capitals ("bp" -> "BP").
+# Typed in lower case at the start of an item, these read better in capitals ("htn" -> "HTN").
+# Only abbreviations with one clinical reading: not "pt" (patient or physical therapy), "im"
+# (intramuscular or "I'm"), "pe", "ed", "er", "ha", "cp", "ct".
 ABBREVIATIONS = frozenset(
     """
-    a1c abd adhd bid bmi bmp bp bph cad cbc chf ckd cmp copd cp ct ctab cxr dm dm2 ecg ed ekg ent
-    er gerd ha hdl heent hiv hld hpi hr htn ibs im iv ldl lmp mri nad nkda ocd osa ot pcp pmh po
-    ppd prn pt ptsd qd qhs ros rr rrr rtc sob spo2 sq std sti t2dm tid tsh ua uri uti wt ht bpm
-    rom gi gu msk cv pe f/u uti ua
+    a1c adhd bmp bp bph cad cbc chf ckd cmp copd cxr ecg ekg gerd hiv hld hpi htn ldl hdl mri
+    nkda osa ptsd ros rrr sob tsh uri uti rtc f/u
     """.split()
 )
 

@@ -70,7 +70,7 @@ def _statements(
             continue
         yield Statement(
             id=next(ids),
-            text=tidy(text),
+            text=tidy(text, close=not passage.fragment),
             sources=(passage.span,),
             form=_form(section, passage),
             group=passage.group,
@@ -91,6 +91,8 @@ def _vitals_statement(visit: Visit, passages: list[Passage], statement_id: str) 
 def _form(section: SectionName, passage: Passage) -> StatementForm:
     if section is SectionName.PLAN or passage.listed:
         return "bullet"
+    if passage.fragment:
+        return "line"
     if passage.group and MEDICATION_LABEL.match(passage.group):
         return "bullet"
     return "sentence"
