@@ -14,7 +14,7 @@ CC, SUBJ, OBJ, ASSESS, PLAN = S.CHIEF_COMPLAINT, S.SUBJECTIVE, S.OBJECTIVE, S.AS
         ("Chief complaint: cough", CC, True, "cough"),
         ("CC: cough", CC, True, "cough"),
         ("C/C: cough", CC, True, "cough"),
-        ("cc - cough", CC, True, "cough"),
+        ("Chief complaint - cough", CC, True, "cough"),
         ("Presenting complaint: cough", CC, False, "cough"),
         ("Subjective: doing well", SUBJ, True, "doing well"),
         ("S: doing well", SUBJ, True, "doing well"),
@@ -69,6 +69,11 @@ def test_header_variants(line: str, target: object, primary: bool, content: str)
         "History of hypertension.",
         "Continue lisinopril",
         "HTN - continue lisinopril",
+        "PE",  # a pulmonary embolism on its own line, not "physical exam"
+        "SH",
+        "PE - low suspicion, Wells score 0",
+        "cc - cough",  # short labels need a colon
+        "Visit type: patient seen with a Spanish interpreter, mother present",
     ],
 )
 def test_content_lines_are_not_headers(line: str) -> None:

@@ -161,3 +161,49 @@ def test_ambiguous_lowercase_abbreviations_are_not_capitalised() -> None:
     note = draft("S: pt reports back pain. im not sure of onset.")
     assert texts(note, S.SUBJECTIVE)[0].startswith("Pt reports")
     assert texts(note, S.SUBJECTIVE)[1].startswith("Im not sure")
+
+
+def test_bare_abbreviation_line_is_a_diagnosis_not_a_header() -> None:
+    note = draft("Assessment:\nDVT\nPE\nPlan: start apixaban 10 mg bid")
+    assert texts(note, S.ASSESSMENT) == ["DVT", "PE"]
+    assert note.section(S.OBJECTIVE).statements == ()
+
+
+def test_cc_line_after_the_plan_is_not_a_chief_complaint() -> None:
+    note = draft("CC: knee pain\nP: ice and rest\nCC: Dr. Jones (PCP)")
+    assert texts(note, S.CHIEF_COMPLAINT) == ["Knee pain."]
+    assert texts(note, S.PLAN)[-1] == "CC: Dr. Jones (PCP)"
+
+
+def test_long_visit_type_line_is_content() -> None:
+    visit = parse_text(
+        "S: cough\nVisit type: patient seen with a Spanish interpreter, mother present"
+    )
+    assert visit.encounter_type is None
+    assert any("interpreter" in visit.text_of(p.span) for p in visit.passages)
+
+
+def test_ap_splits_at_the_separator_before_the_action_verb() -> None:
+    visit = parse_text(
+        "A/P:\nAsthma, mild intermittent, continue albuterol PRN\n"
+        "Depression: PHQ-9 of 14, not suicidal, start sertraline 50 mg\n"
+        "HTN - do not increase lisinopril given dizziness\n"
+        "CBC, CMP, TSH, ferritin"
+    )
+    placed = [(p.section.value, visit.text_of(p.span)) for p in visit.passages]
+    assert placed == [
+        ("assessment", "Asthma, mild intermittent"),
+        ("plan", "continue albuterol PRN"),
+        ("assessment", "Depression: PHQ-9 of 14, not suicidal"),
+        ("plan", "start sertraline 50 mg"),
+        ("assessment", "HTN"),
+        ("plan", "do not increase lisinopril given dizziness"),
+        ("plan", "CBC, CMP, TSH, ferritin"),
+    ]
+    assert not any(p.confirm for p in visit.passages)
+
+
+def test_ap_split_guessed_from_a_dose_asks_to_confirm() -> None:
+    visit = parse_text("A/P: Acute otitis media, left - amoxicillin 80 mg/kg/day x 10 days")
+    assert [p.section.value for p in visit.passages] == ["assessment", "plan"]
+    assert all(p.confirm for p in visit.passages)

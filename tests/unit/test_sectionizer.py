@@ -61,3 +61,19 @@ def test_dictation_covers_every_word() -> None:
     visit = parse_text(DICTATION)
     covered = " ".join(visit.text_of(p.span) for p in visit.passages)
     assert covered.split() == DICTATION.split()
+
+
+def test_one_weak_cue_places_but_asks_to_confirm() -> None:
+    visit = parse_text("Rash on the forearm. Small erythematous patch.")
+    second = visit.passages[1]
+    assert second.section.value == "objective"
+    assert second.confirm
+    assert "weak cue" in second.reason
+
+
+def test_medication_list_and_ros_phrases_are_history() -> None:
+    visit = parse_text(
+        "Current meds lisinopril 10 mg, metformin 500 mg. Positive for fever, negative for rash."
+    )
+    assert [p.section.value for p in visit.passages] == ["subjective", "subjective"]
+    assert not any(p.confirm for p in visit.passages)

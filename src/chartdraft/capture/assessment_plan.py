@@ -56,42 +56,68 @@ def _place_item(
         return [_passage(SectionName.PLAN, span, label, "labelled as a plan item")]
     if book.opens_with_plan_verb(item):
         return [_passage(SectionName.PLAN, span, label, "opens with an action")]
-    separator = _action_separator(book, item)
-    if separator is not None:
+    split = _action_separator(book, item)
+    if split is not None:
+        separator, sure = split
         problem = SourceSpan(field=field, start=start, end=start + separator.start())
         act = SourceSpan(field=field, start=start + separator.end(), end=end)
         return [
             _passage(
-                SectionName.ASSESSMENT, problem, label, "the problem of a problem/action item"
+                SectionName.ASSESSMENT,
+                problem,
+                label,
+                "the problem of a problem/action item",
+                confirm=not sure,
             ),
-            _passage(SectionName.PLAN, act, label, "the action of a problem/action item"),
+            _passage(
+                SectionName.PLAN,
+                act,
+                label,
+                "the action of a problem/action item",
+                confirm=not sure,
+            ),
         ]
-    if _reads_as_action(book, item):
-        return [_passage(SectionName.PLAN, span, label, "reads as an action")]
+    plan, assessment = _scores(book, item)
+    if plan > assessment:
+        return [_passage(SectionName.PLAN, span, label, "reads as an action", confirm=plan < 3)]
+    # A problem named without an action ("Hypertension.") is the assessment by convention.
     return [_passage(SectionName.ASSESSMENT, span, label, "reads as a judgment")]
 
 
-def _action_separator(book: CueBook, item: str) -> re.Match[str] | None:
-    """Find where "problem - action" turns from the problem to what was decided about it."""
-    for pattern in _PROBLEM_ACTION_SEPARATORS:
+def _action_separator(book: CueBook, item: str) -> tuple[re.Match[str], bool] | None:
+    """Find where "problem - action" turns to what was decided; say whether a verb made it sure.
+
+    The first separator followed by an action verb wins ("Asthma, mild intermittent, continue
+    albuterol"); failing that, a dash, colon or semicolon followed by something that reads as
+    an order ("otitis media - amoxicillin 80 mg/kg/day") splits, as a guess to confirm.
+    """
+    candidates = sorted(
+        (m for pattern in _PROBLEM_ACTION_SEPARATORS for m in pattern.finditer(item)),
+        key=lambda m: m.start(),
+    )
+    for separator in candidates:
+        if separator.start() > 0 and book.opens_with_plan_verb(item[separator.end() :]):
+            return separator, True
+    for pattern in _PROBLEM_ACTION_SEPARATORS[:2]:
         for separator in pattern.finditer(item):
-            action = item[separator.end() :]
-            if separator.start() > 0 and (
-                book.opens_with_plan_verb(action) or _reads_as_action(book, action)
-            ):
-                return separator
+            plan, assessment = _scores(book, item[separator.end() :])
+            if separator.start() > 0 and plan > assessment:
+                return separator, False
     return None
 
 
-def _reads_as_action(book: CueBook, text: str) -> bool:
+def _scores(book: CueBook, text: str) -> tuple[int, int]:
     scores = {s.section: s.score for s in book.scores(text)}
-    return scores[SectionName.PLAN] > scores[SectionName.ASSESSMENT]
+    return scores[SectionName.PLAN], scores[SectionName.ASSESSMENT]
 
 
-def _passage(section: SectionName, span: SourceSpan, label: str, why: str) -> Passage:
+def _passage(
+    section: SectionName, span: SourceSpan, label: str, why: str, *, confirm: bool = False
+) -> Passage:
     return Passage(
         section=section,
         span=span,
         placement=Placement.HEADER,
         reason=f'under the header "{label}"; {why}',
+        confirm=confirm,
     )

@@ -52,8 +52,13 @@ def find_segments(
 
 
 def _opens_section_after(found: HeaderMatch, current: HeaderMatch | None) -> bool:
-    # Sections run in SOAP order: "Labs: CBC" typed under Plan is a plan item, not a new section.
-    if found.anywhere or current is None:
+    # Sections run in SOAP order: "Labs: CBC" typed under Plan is a plan item, not a new section,
+    # and "CC: Dr. Jones" after the history is a copy list, not a chief complaint.
+    if current is None:
+        return True
+    if found.target is SectionName.CHIEF_COMPLAINT:
+        return _order(current.target) <= _order(found.target)
+    if found.anywhere:
         return True
     return _order(found.target) >= _order(current.target)
 

@@ -12,6 +12,8 @@ from chartdraft.domain.sections import SectionName
 HeaderTarget = SectionName | Literal["assessment_plan", "encounter_type"]
 
 _SEPARATOR = r"[ \t]*(?P<sep>:|[-\u2013\u2014](?=[ \t])|$)"
+_SHORTEST_BARE_HEADER = 4
+_LONGEST_TYPE_LINE = 40  # "Encounter type: annual physical", not a sentence
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,11 @@ class HeaderLexicon:
             return None
         if len(label) == 1 and not _single_letter_header(label, separator, line[content_start:]):
             return None
+        if separator not in {":", ""} and len(label) < _SHORTEST_BARE_HEADER:
+            return None  # "PE - low suspicion" is a diagnosis; "Exam - normal" is a header
         entry = self._entries[_normalize(label)]
+        if entry.target == "encounter_type" and len(line) - content_start > _LONGEST_TYPE_LINE:
+            return None  # "Visit type: patient seen with an interpreter, mother ..." is content
         emphatic = separator == ""  # a bare capitals line or a Markdown heading
         return HeaderMatch(
             label,
@@ -75,9 +81,10 @@ class HeaderLexicon:
 
 
 def _stands_alone_as_header(label: str, markdown: str | None) -> bool:
-    # A bare line is a header only in capitals or as a Markdown heading, so that plan items
-    # like "follow up" or "labs" on a line of their own stay content.
-    return bool(markdown) or (label.isupper() and len(label) > 1)
+    # A bare line is a header only as a Markdown heading or in capitals and long enough not to
+    # be a clinical abbreviation: "PLAN" and "RESULTS" are headers, "PE" and "SH" on a line of
+    # their own may be a pulmonary embolism or a problem, and "follow up" is a plan item.
+    return bool(markdown) or (label.isupper() and len(label) >= _SHORTEST_BARE_HEADER)
 
 
 def _single_letter_header(label: str, separator: str, content: str) -> bool:

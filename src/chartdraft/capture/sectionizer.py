@@ -11,6 +11,7 @@ from chartdraft.domain.sections import SectionName
 from chartdraft.domain.visit import Passage, Placement, SourceSpan
 
 _FIRST_SECTION = SectionName.SUBJECTIVE  # a dictation with no cue yet is history
+_SURE = 3  # one strong cue, or a lead of three weak ones
 
 
 def sectionize(
@@ -33,8 +34,14 @@ def _place(book: CueBook, sentence: str, span: SourceSpan, previous: SectionName
     scores = book.scores(sentence)
     best, runner_up = scores[0], scores[1]
     if best.score > runner_up.score:
+        # One weak cue is a lead, not a decision: place it, but ask.
+        sure = best.score >= _SURE or best.score - runner_up.score >= _SURE
         return Passage(
-            section=best.section, span=span, placement=Placement.CUE, reason=f'cue "{best.cue}"'
+            section=best.section,
+            span=span,
+            placement=Placement.CUE,
+            reason=f'cue "{best.cue}"' if sure else f'only one weak cue, "{best.cue}"',
+            confirm=not sure,
         )
     tied = [s.section for s in scores if s.score == best.score and best.score > 0]
     # A chief complaint is one sentence: an uncued sentence after it is history, not more CC.
