@@ -38,6 +38,13 @@ class OutputFormat(StrEnum):
     JSON = "json"
 
 
+class ListingFormat(StrEnum):
+    """How ``templates`` prints the list."""
+
+    TEXT = "text"
+    JSON = "json"
+
+
 class CaptureFormat(StrEnum):
     """How to read the capture; ``auto`` picks JSON for ``{...}`` or ``.json``, else text."""
 
@@ -77,13 +84,19 @@ def draft(
     ] = CaptureFormat.AUTO,
 ) -> None:
     """Draft a SOAP note from a capture (headed text, JSON or dictation)."""
+    for option, value in (("--type", encounter_type), ("--engine", engine)):
+        if value is not None and not value.strip():
+            raise InputError(f"{option} needs a name; leave it out to use the default.")
     settings = load_settings()
     service = build_drafting_service(settings)
     raw, source, name = _read_capture(path, settings.max_capture_bytes)
     visit = service.capture(raw, source=source, name=name, input_format=input_format.value)
     note = service.draft(visit, encounter_type=encounter_type, engine=engine)
     if output is OutputFormat.JSON:
-        sys.stdout.write(note.model_dump_json(indent=2) + "\n")
+        document = note.model_dump(mode="json")
+        # The captured fields, so that every source span can be resolved by whoever reads this.
+        document["fields"] = [f.model_dump(mode="json") for f in visit.fields]
+        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
         return
     sys.stdout.write(note.text if output is OutputFormat.TEXT else note.markdown())
     _print_findings(note)
@@ -92,12 +105,12 @@ def draft(
 @app.command()
 def templates(
     output: Annotated[
-        OutputFormat, typer.Option("--format", help="text or json.")
-    ] = OutputFormat.TEXT,
+        ListingFormat, typer.Option("--format", help="text or json.")
+    ] = ListingFormat.TEXT,
 ) -> None:
     """List the encounter types and the elements each one requires."""
     catalog = build_drafting_service(load_settings()).catalog
-    if output is OutputFormat.JSON:
+    if output is ListingFormat.JSON:
         listing = [t.model_dump(mode="json") for t in catalog]
         sys.stdout.write(json.dumps(listing, indent=2) + "\n")
         return
@@ -157,6 +170,10 @@ def _fail(message: str, code: int) -> NoReturn:
 
 def main() -> None:
     """Run the CLI; a user sees one sentence and exit code 2 for bad input, never a traceback."""
+    for stream in (sys.stdout, sys.stderr):
+        # A terminal that cannot show a character gets an escape, never a crash mid-note.
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     try:
         app(standalone_mode=True)
     except ChartdraftError as exc:

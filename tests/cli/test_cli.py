@@ -95,6 +95,14 @@ def test_version() -> None:
         (GOOD.encode(), ("--engine", "gpt-9"), 'Unknown engine "gpt-9"'),
         (b"Encounter type: veterinary\nPlan: rest", (), 'Unknown encounter type "veterinary"'),
         (b"Subjective:\nPlan:\n", (), "nothing under them"),
+        ("\ufeffPlan: rest".encode("utf-16"), (), "is UTF-16 text"),
+        (b'{"subjective": "cough \\ud800"}', (), "unpaired"),
+        (b'{"subjective": "cough", "x": ' + b"1" * 5000 + b"}", (), "too large"),
+        (b'{"subjective": "cough", "subjective": "fever"}', (), "repeats the field"),
+        (b"S: cough \x1b[31mred\x1b[0m", (), "control character (U+001B)"),
+        (GOOD.encode(), ("--type", " "), "--type needs a name"),
+        (GOOD.encode(), ("--engine", ""), "--engine needs a name"),
+        (b"{ not json but a note", (), "use --input-format text"),
     ],
 )
 def test_bad_input_is_one_sentence_and_exit_2(
@@ -162,3 +170,29 @@ def test_hostile_text_is_drafted_as_text_not_obeyed() -> None:
     )  # the clinician's words, kept
     assert "<script>alert(1)</script>" in out  # escaping is the renderer's job (web), not ours
     assert "[red]rest[/red]" in out  # no terminal markup interpretation
+
+
+def test_json_output_carries_the_fields_its_spans_point_into() -> None:
+    result = chartdraft("draft", "-", "--format", "json", stdin=GOOD.encode())
+    document = json.loads(result.stdout)
+    fields = {f["name"]: f["text"] for f in document["fields"]}
+    for section in document["sections"]:
+        for statement in section["statements"]:
+            for source in statement["sources"]:
+                quoted = fields[source["field"]][source["start"] : source["end"]]
+                assert quoted.casefold().split()[0] in statement["text"].casefold()
+
+
+def test_terminal_that_cannot_show_a_character_gets_an_escape_not_a_crash() -> None:
+    result = chartdraft(
+        "draft",
+        "-",
+        stdin="CC: caf\u00e9 au lait spots\nP: derm referral".encode(),
+        env={"PYTHONIOENCODING": "ascii"},
+    )
+    assert result.returncode == 0
+    assert b"Caf\\xe9 au lait spots." in result.stdout
+
+
+def test_templates_refuses_a_format_it_does_not_have() -> None:
+    assert chartdraft("templates", "--format", "markdown").returncode == 2

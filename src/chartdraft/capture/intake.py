@@ -21,6 +21,8 @@ def decode_capture(raw: bytes, *, source: str = "The input", limit: int = MAX_CA
         raise InputError(
             f"{source} is larger than {_size(limit)}; one visit's capture must be smaller."
         )
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(f"{source} is UTF-16 text; save it as UTF-8 and try again.")
     if b"\x00" in raw:
         raise InputError(f"{source} looks like a binary file, not text.")
     try:
@@ -30,9 +32,16 @@ def decode_capture(raw: bytes, *, source: str = "The input", limit: int = MAX_CA
             f"{source} is not UTF-8 text (undecodable byte at position {exc.start}); "
             "save it as UTF-8 and try again."
         ) from exc
-    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in _TEXT_CONTROLS)
-    if controls > max(2, len(text) // 100):
+    controls = [i for i, ch in enumerate(text) if _is_control(ch)]
+    if len(controls) > max(2, len(text) // 100):
         raise InputError(f"{source} looks like a binary file, not text.")
+    if controls:
+        # Terminal escape codes and the like would reach the note and the clinician's screen.
+        position = controls[0]
+        raise InputError(
+            f"{source} contains a control character (U+{ord(text[position]):04X}) at position "
+            f"{position}; remove it and try again."
+        )
     if not text.strip():
         raise InputError(f"{source} is empty; there is nothing to draft.")
     return text
@@ -47,6 +56,10 @@ def parse_capture(text: str, input_format: InputFormat = "auto", *, name: str = 
     if chosen == "json":
         return parse_json(text)
     return parse_text(text, dictation=chosen == "dictation")
+
+
+def _is_control(ch: str) -> bool:
+    return (ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0) and ch not in _TEXT_CONTROLS
 
 
 def _size(limit: int) -> str:

@@ -1,11 +1,13 @@
 """Parse the five fields given as JSON into a Visit."""
 
 import json
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
 from chartdraft.capture.fields import find_segments, heading_of, segment_passages
 from chartdraft.capture.headers import HeaderLexicon, HeaderMatch, HeaderTarget, default_lexicon
+from chartdraft.capture.structured import normalize_newlines
 from chartdraft.domain.errors import InputError
 from chartdraft.domain.sections import SOAP_ORDER, SectionName
 from chartdraft.domain.visit import CapturedField, Heading, Passage, Visit
@@ -60,27 +62,54 @@ def _belongs_to(target: HeaderTarget) -> Callable[[HeaderMatch, HeaderMatch | No
 
 def _load_object(text: str) -> dict[str, Any]:
     try:
-        document = json.loads(text)
+        document = json.loads(text, object_pairs_hook=_without_duplicate_keys)
     except json.JSONDecodeError as exc:
         raise InputError(
-            f"The input is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})."
+            f"The input is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}); "
+            "if it is a typed note, use --input-format text."
         ) from exc
     except RecursionError as exc:
         raise InputError("The JSON input is nested too deeply to be a visit.") from exc
+    except ValueError as exc:  # e.g. an integer of thousands of digits
+        raise InputError("The JSON input holds a value too large to read.") from exc
     if not isinstance(document, dict):
         raise InputError(
             f"The JSON input must be an object with the fields {', '.join(FIELD_KEYS)}."
         )
+    if _has_lone_surrogate(document):
+        raise InputError(
+            "The JSON input contains an invalid character (an unpaired \\u surrogate)."
+        )
     return document
+
+
+def _has_lone_surrogate(value: object) -> bool:
+    if isinstance(value, str):
+        return any("\ud800" <= ch <= "\udfff" for ch in value)
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(item) for item in value)
+    return False
+
+
+def _without_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    repeated = sorted(key for key, count in Counter(key for key, _ in pairs).items() if count > 1)
+    if repeated:
+        # Keeping only the last would silently drop what the clinician wrote first.
+        raise InputError(f"The JSON input repeats the field(s) {', '.join(map(repr, repeated))}.")
+    return dict(pairs)
 
 
 def _field_text(document: dict[str, Any], key: str) -> str | None:
     value = document.get(key)
-    if value is None or isinstance(value, str):
-        return value
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
-        return "\n".join(value)  # one item a line, so each stays its own statement
-    raise InputError(f'The JSON field "{key}" must be text or a list of text.')
+        value = "\n".join(value)  # one item a line, so each stays its own statement
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InputError(f'The JSON field "{key}" must be text or a list of text.')
+    return normalize_newlines(value)
 
 
 def _encounter_type(document: dict[str, Any]) -> str | None:
