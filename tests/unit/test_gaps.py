@@ -82,3 +82,23 @@ def test_annual_physical_wants_weight_and_screening() -> None:
     result = assess_sections(parse_text(text), load_catalog().resolve("annual-physical"))
     assert [g.need for g in result[S.OBJECTIVE].gaps] == ["weight or BMI"]
     assert [g.need for g in result[S.PLAN].gaps] == ["preventive screening or immunizations"]
+
+
+def test_negated_mention_does_not_satisfy_a_required_element() -> None:
+    text = (
+        "CC: sore throat x2 days\nS: sore throat for two days, no cough\n"
+        "O: vitals not obtained, unable to bear weight noted\nA: pharyngitis\n"
+        "P: salt water gargles, no follow-up needed"
+    )
+    result = assess_sections(parse_text(text), load_catalog().resolve("acute-visit"))
+    assert [g.need for g in result[S.OBJECTIVE].gaps] == ["vitals"]
+    assert [g.need for g in result[S.PLAN].gaps] == ["return precautions or follow-up"]
+
+
+def test_negated_adherence_still_documents_adherence() -> None:
+    text = (
+        "CC: diabetes\nS: since last visit no missed doses of metformin, no improvement in sugars\n"
+        "O: BP 130/80\nA: T2DM\nP: continue metformin"
+    )
+    result = assess_sections(parse_text(text), load_catalog().resolve("follow-up"))
+    assert result[S.SUBJECTIVE].gaps == ()

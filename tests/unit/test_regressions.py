@@ -207,3 +207,22 @@ def test_ap_split_guessed_from_a_dose_asks_to_confirm() -> None:
     visit = parse_text("A/P: Acute otitis media, left - amoxicillin 80 mg/kg/day x 10 days")
     assert [p.section.value for p in visit.passages] == ["assessment", "plan"]
     assert all(p.confirm for p in visit.passages)
+
+
+def test_markdown_escapes_the_clinicians_text() -> None:
+    markdown = draft(
+        "S: <script>alert(1)</script> *not bold*\n## ASSESSMENT\nP: [Needs clinician input: none]"
+    ).markdown()
+    assert "&lt;script&gt;" in markdown
+    assert "<script>" not in markdown
+    assert "\\*not bold\\*" in markdown
+    assert "\\[Needs clinician input: none\\]" in markdown
+
+
+def test_list_item_labels_stay_in_the_item_so_sub_headings_are_not_reprinted() -> None:
+    note = draft(
+        "PHYSICAL EXAM\nCardiovascular\n- Examination: Normal pedal pulses.\n"
+        "- Auscultation of Heart: Regular rate and rhythm."
+    )
+    assert note.text.count("Physical exam:") == 1
+    assert "- Examination: Normal pedal pulses." in note.text

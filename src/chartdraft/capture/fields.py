@@ -121,8 +121,10 @@ def _item_passages(
     spans = [span]
     inline = default_lexicon().match(text[span.start : span.end])
     start = span.start + (inline.content_start if inline else 0)
+    # Only in running text: in a list item ("- Examination: normal pulses") the label is content.
     if (
         inline
+        and not listed
         and inline.target is section
         and not inline.primary
         and text[start : span.end].strip()

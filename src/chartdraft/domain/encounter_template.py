@@ -21,6 +21,9 @@ class RequiredElement(BaseModel):
     severity: Severity = Severity.MINOR
     also_in: tuple[SectionName, ...] = ()
     """Other sections whose input also counts (a duration given in the chief complaint)."""
+    counts_when_negated: bool = False
+    """True when a negated mention still documents the element ("no missed doses" is adherence);
+    otherwise "vitals not obtained" or "no follow-up needed" does not satisfy it."""
 
     @field_validator("patterns")
     @classmethod
@@ -39,8 +42,30 @@ class RequiredElement(BaseModel):
         return tuple(re.compile(p, re.IGNORECASE) for p in self.patterns)
 
     def is_met_by(self, text: str) -> bool:
-        """Return True when ``text`` mentions this element."""
-        return any(p.search(text) for p in self._compiled)
+        """Return True when ``text`` mentions this element (and, unless allowed, not negated)."""
+        for pattern in self._compiled:
+            for found in pattern.finditer(text):
+                if self.counts_when_negated or not _negated(text, found.start(), found.end()):
+                    return True
+        return False
+
+
+_NEGATED_BEFORE = re.compile(
+    r"\b(?:no|not|without|unable to|declined?|refused?|deferred|defer)\b[^.;\n]{0,25}$",
+    re.IGNORECASE,
+)
+_NEGATED_AFTER = re.compile(
+    r"^[^.;\n]{0,15}?\b(?:not (?:obtained|done|taken|measured|checked|recorded|needed|indicated|"
+    r"required|due)|declined|refused|deferred)\b",
+    re.IGNORECASE,
+)
+
+
+def _negated(text: str, start: int, end: int) -> bool:
+    return bool(
+        _NEGATED_BEFORE.search(text[max(0, start - 40) : start])
+        or _NEGATED_AFTER.search(text[end : end + 40])
+    )
 
 
 class SectionRequirements(BaseModel):

@@ -1,5 +1,6 @@
 """Render a drafted note as plain text or Markdown. Only titles and gap flags are added."""
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from itertools import groupby
 
@@ -7,25 +8,45 @@ from chartdraft.domain.note import DraftSection, Statement
 
 _Heading = Callable[[str], str]
 _Joiner = Callable[[list[str]], str]
+_Escape = Callable[[str], str]
 BULLET = "- "
+# Characters that Markdown, or the HTML it becomes, would read as markup instead of the note.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]{}#+!|~>-])")
+_HTML_SPECIAL = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
 
 def render_text(title: str, sections: Iterable[DraftSection]) -> str:
     """Return the note as plain text, the way it would be pasted into an EHR."""
-    return _render(title.upper(), sections, heading=str.upper, join="\n".join)
+    return _render(title.upper(), sections, heading=str.upper, join="\n".join, escape=str)
 
 
 def render_markdown(title: str, sections: Iterable[DraftSection]) -> str:
-    """Return the note as Markdown."""
-    return _render(f"# {title}", sections, heading=lambda t: f"## {t}", join=_markdown_join)
+    """Return the note as Markdown; the clinician's text is escaped, never read as markup."""
+    return _render(
+        f"# {escape_markdown(title)}",
+        sections,
+        heading=lambda t: f"## {escape_markdown(t)}",
+        join=_markdown_join,
+        escape=escape_markdown,
+    )
+
+
+def escape_markdown(text: str) -> str:
+    """Return ``text`` with every character Markdown or HTML would interpret escaped."""
+    text = "".join(_HTML_SPECIAL.get(ch, ch) for ch in text)
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
 def _render(
-    title_line: str, sections: Iterable[DraftSection], heading: _Heading, join: _Joiner
+    title_line: str,
+    sections: Iterable[DraftSection],
+    heading: _Heading,
+    join: _Joiner,
+    escape: _Escape,
 ) -> str:
     blocks = [title_line]
     for section in sections:
-        lines = [*_section_body(section, BULLET), *(gap.line for gap in section.gaps)]
+        lines = [*_section_body(section, escape), *(escape(gap.line) for gap in section.gaps)]
         blocks.append(heading(section.title) + "\n" + join(lines))
     return "\n\n".join(blocks) + "\n"
 
@@ -41,22 +62,22 @@ def _markdown_join(lines: list[str]) -> str:
     return "".join(out)
 
 
-def _section_body(section: DraftSection, bullet: str) -> Iterator[str]:
+def _section_body(section: DraftSection, escape: _Escape) -> Iterator[str]:
     # Consecutive statements under the same sub-heading render as one block.
     for group, members in groupby(section.statements, key=lambda s: s.group):
-        yield from _group_lines(group, list(members), bullet)
+        yield from _group_lines(group, list(members), escape)
 
 
-def _group_lines(group: str | None, statements: list[Statement], bullet: str) -> Iterator[str]:
+def _group_lines(group: str | None, statements: list[Statement], escape: _Escape) -> Iterator[str]:
     # Runs of prose sentences join into one paragraph; lines and bullets keep their own line.
     # The sub-heading leads the first line, or stands alone above a list.
-    label = f"{group}:" if group else None
+    label = f"{escape(group)}:" if group else None
     for form, run in groupby(statements, key=lambda s: s.form):
-        texts = [s.text for s in run]
+        texts = [escape(s.text) for s in run]
         if form == "sentence":
             lines = [" ".join(texts)]
         elif form == "bullet":
-            lines = [f"{bullet}{text}" for text in texts]
+            lines = [f"{BULLET}{text}" for text in texts]
         else:
             lines = texts
         if label is not None:

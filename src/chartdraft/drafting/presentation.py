@@ -23,7 +23,8 @@ _VITAL_LABELS = {
     "sat": "Sat",
 }  # fmt: skip
 _VITAL = re.compile(
-    r"\b(?P<label>bp|b/p|blood pressure|hr|heart rate|pulse|p|rr|r|resp(?:iratory)? rate|resp|t|"
+    r"\b(?P<label>bp|b/p|blood pressure|hr|heart rate|pulse|p|rr|r|resp(?:iratory)? rate|"
+    r"resp(?:irations?)?|t|"
     r"temp|temperature|spo2|sp02|o2 sat(?:uration)?|oxygen sat(?:uration)?|sats?|pulse ox|wt|weight|"
     r"ht|height|bmi|pain)"
     r"\s*(?:is|of|was|=|:)?\s*"
