@@ -1,5 +1,6 @@
 """Accept raw capture bytes safely: size, binary, encoding and emptiness checks, then parse."""
 
+import re
 from typing import Literal
 
 from chartdraft.capture.json_input import parse_json
@@ -12,7 +13,8 @@ InputFormat = Literal["auto", "text", "json", "dictation"]
 MAX_CAPTURE_BYTES = 1_000_000
 """One visit's capture; anything larger is not a visit (and would slow every later step)."""
 
-_TEXT_CONTROLS = {"\t", "\n", "\r", "\f"}
+# C0 and C1 control characters other than tab, newline, carriage return and form feed.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 
 
 def decode_capture(raw: bytes, *, source: str = "The input", limit: int = MAX_CAPTURE_BYTES) -> str:
@@ -32,12 +34,12 @@ def decode_capture(raw: bytes, *, source: str = "The input", limit: int = MAX_CA
             f"{source} is not UTF-8 text (undecodable byte at position {exc.start}); "
             "save it as UTF-8 and try again."
         ) from exc
-    controls = [i for i, ch in enumerate(text) if _is_control(ch)]
-    if len(controls) > max(2, len(text) // 100):
-        raise InputError(f"{source} looks like a binary file, not text.")
-    if controls:
+    first = _CONTROL.search(text)
+    if first is not None:
+        if len(_CONTROL.findall(text)) > max(2, len(text) // 100):
+            raise InputError(f"{source} looks like a binary file, not text.")
         # Terminal escape codes and the like would reach the note and the clinician's screen.
-        position = controls[0]
+        position = first.start()
         raise InputError(
             f"{source} contains a control character (U+{ord(text[position]):04X}) at position "
             f"{position}; remove it and try again."
@@ -56,10 +58,6 @@ def parse_capture(text: str, input_format: InputFormat = "auto", *, name: str = 
     if chosen == "json":
         return parse_json(text)
     return parse_text(text, dictation=chosen == "dictation")
-
-
-def _is_control(ch: str) -> bool:
-    return (ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0) and ch not in _TEXT_CONTROLS
 
 
 def _size(limit: int) -> str:

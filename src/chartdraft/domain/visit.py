@@ -1,6 +1,7 @@
 """What the clinician captured after a visit, kept verbatim, and where each piece belongs."""
 
 from enum import StrEnum
+from functools import cached_property
 from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -98,12 +99,18 @@ class Visit(BaseModel):
                 raise ValueError(f"passage span {span} is outside the captured fields")
         return self
 
+    @cached_property
+    def _fields_by_name(self) -> dict[str, CapturedField]:
+        return {captured.name: captured for captured in self.fields}
+
     def field(self, name: str) -> CapturedField:
         """Return the captured field called ``name``."""
-        for captured in self.fields:
-            if captured.name == name:
-                return captured
-        raise KeyError(name)
+        return self._fields_by_name[name]
+
+    def has_span(self, span: SourceSpan) -> bool:
+        """Return True when ``span`` lies inside one of the captured fields."""
+        captured = self._fields_by_name.get(span.field)
+        return captured is not None and span.end <= len(captured.text)
 
     def text_of(self, span: SourceSpan) -> str:
         """Return the original text a span points at."""

@@ -27,13 +27,13 @@ _VITAL = re.compile(
     r"resp(?:irations?)?|t|"
     r"temp|temperature|spo2|sp02|o2 sat(?:uration)?|oxygen sat(?:uration)?|sats?|pulse ox|wt|weight|"
     r"ht|height|bmi|pain)"
-    r"\s*(?:is|of|was|=|:)?\s*"
+    r"\s*(?:(?:is|of|was|=|:)\s*)?"  # one optional joiner: adjacent \s* would backtrack
     r"(?:\d{2,3}\s*(?:/|over)\s*\d{2,3}|\d+(?:\.\d+)?)"
     r"(?:\s*(?:%|mm\s?hg|bpm|kg|kgs|lbs?|cm|in|m|°\s?[fc]|°|f|c|/10|kg/m2))?"
     r"(?:\s*(?:on room air|on ra|ra))?",
     re.IGNORECASE,
 )
-_VITALS_LABEL = re.compile(r"^\s*(?:vitals?|vital signs|vs)\s*[:\-]?\s*", re.IGNORECASE)
+_VITALS_LABEL = re.compile(r"^\s*(?:vitals?|vital signs|vs)(?:\s*[:\-])?\s*", re.IGNORECASE)
 _REMARK = re.compile(r"\([^()]{0,40}\)")  # "(seated, R arm)" qualifies a vital; it is not content
 _FILLER = re.compile(r"[\s,;.]|\band\b", re.IGNORECASE)
 _FIRST_WORD = re.compile(r"([A-Za-z][A-Za-z0-9/]*)")

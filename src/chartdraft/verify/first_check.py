@@ -35,9 +35,7 @@ def check_sources(visit: Visit, draft: SoapDraft) -> list[Finding]:
 def _check_statement(visit: Visit, section: SectionName, statement: Statement) -> list[Finding]:
     if not statement.sources:
         return [_unsupported(section, statement, "This statement does not cite any of the input.")]
-    names = {f.name: len(f.text) for f in visit.fields}
-    outside = [s for s in statement.sources if s.field not in names or s.end > names[s.field]]
-    if outside:
+    if not all(visit.has_span(s) for s in statement.sources):
         return [_unsupported(section, statement, "This statement cites input that does not exist.")]
     source_numbers = set(numbers_in(" ".join(visit.text_of(s) for s in statement.sources)))
     strays = [n for n in dict.fromkeys(numbers_in(statement.text)) if n not in source_numbers]

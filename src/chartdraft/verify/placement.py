@@ -8,10 +8,11 @@ from chartdraft.domain.visit import Passage, SourceSpan, Visit
 def placement_findings(visit: Visit, draft: SoapDraft) -> list[Finding]:
     """Return one finding for each passage whose section was a guess, at its statement."""
     findings = []
+    citing = _statements_by_span(draft)
     for passage in visit.passages:
         if not passage.confirm:
             continue
-        statement_id = _statement_citing(draft, passage.span)
+        statement_id = citing.get(passage.span) or _statement_citing(draft, passage.span)
         title = _title(draft, passage)
         findings.append(
             Finding(
@@ -25,6 +26,16 @@ def placement_findings(visit: Visit, draft: SoapDraft) -> list[Finding]:
             )
         )
     return findings
+
+
+def _statements_by_span(draft: SoapDraft) -> dict[SourceSpan, str]:
+    # Engines usually cite a passage's exact span: look that up before scanning for overlaps.
+    return {
+        source: statement.id
+        for section in draft.sections
+        for statement in section.statements
+        for source in statement.sources
+    }
 
 
 def _statement_citing(draft: SoapDraft, span: SourceSpan) -> str | None:
