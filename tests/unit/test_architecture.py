@@ -14,7 +14,6 @@ def test_import_contracts_hold() -> None:
     assert lint_imports is not None, "import-linter is part of the dev install"
     result = subprocess.run([lint_imports], cwd=REPO, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "broken" not in result.stdout.lower() or " 0 broken" in result.stdout.lower()
 
 
 def test_domain_imports_only_standard_library_and_pydantic() -> None:
