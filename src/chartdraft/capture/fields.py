@@ -92,9 +92,9 @@ def segment_passages(
             field=field, start=segment.start + item.start, end=segment.start + item.end
         )
         passages.extend(
-            _item_passages(text, span, target, group, label, listed=item.bulleted)
-            if not item.fragment
-            else [_header_passage(span, target, group, label, listed=item.bulleted, fragment=True)]
+            _item_passages(
+                text, span, target, group, label, listed=item.bulleted, fragment=item.fragment
+            )
         )
     return passages
 
@@ -115,16 +115,19 @@ def _item_passages(
     label: str,
     *,
     listed: bool,
+    fragment: bool,
 ) -> list[Passage]:
     # "Meds: atorvastatin. Allergies: NKDA." -- a sub-heading of this section inside an item
     # starts its own group there (and a medication list inside an item is split like one).
     spans = [span]
     inline = default_lexicon().match(text[span.start : span.end])
     start = span.start + (inline.content_start if inline else 0)
-    # Only in running text: in a list item ("- Examination: normal pulses") the label is content.
+    # Only in running text: in a list item ("- Examination: normal pulses") or a line typed
+    # among unpunctuated lines, the label is content.
     if (
         inline
         and not listed
+        and not fragment
         and inline.target is section
         and not inline.primary
         and text[start : span.end].strip()
@@ -134,7 +137,10 @@ def _item_passages(
         spans = [
             SourceSpan(field=span.field, start=start + i.start, end=start + i.end) for i in pieces
         ]
-    return [_header_passage(piece, section, group, label, listed=listed) for piece in spans]
+    return [
+        _header_passage(piece, section, group, label, listed=listed, fragment=fragment)
+        for piece in spans
+    ]
 
 
 def _header_passage(

@@ -95,13 +95,14 @@ def split_items(
 
 def _blocks(text: str) -> list[_Block]:
     """Group lines into blocks: a bullet with its continuation lines, or a line of prose."""
-    signed = sum(1 for line in text.split("\n") if _SIGN.match(line)) >= 2 and any(
-        line.lstrip().startswith("+") for line in text.split("\n")
+    lines = text.split("\n")
+    signed = sum(1 for line in lines if _SIGN.match(line)) >= 2 and any(
+        line.lstrip().startswith("+") for line in lines
     )
     blocks: list[_Block] = []
     position = 0
     previous = ""
-    for line in text.split("\n"):
+    for line in lines:
         line_start, line_end = position, position + len(line)
         position = line_end + 1
         marker = None if signed and _SIGN.match(line) else LIST_MARKER.match(line)
@@ -152,7 +153,7 @@ def _continues(previous: str, line: str, in_bullet: bool) -> bool:
         _UNFINISHED.search(ended[-30:]) or _CONTINUATION_START.match(stripped)
     ):
         return True
-    wrapped = len(ended) >= _WRAPPED_LINE and ended[-1:] not in ".!?:;"
+    wrapped = len(ended) >= _WRAPPED_LINE and ended[-1:] not in _CLOSED
     return wrapped and stripped[:1].islower()
 
 
@@ -213,14 +214,13 @@ def _split_on(
 
 
 def _trimmed(text: str, start: int, end: int, bulleted: bool, *, fragment: bool) -> Item:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return Item(start, end, bulleted, fragment)
+    return Item(*trim_span(text, start, end), bulleted, fragment)
 
 
 def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
     """Return ``start, end`` moved inwards past white space."""
-    item = _trimmed(text, start, end, False, fragment=False)
-    return item.start, item.end
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
