@@ -3,14 +3,22 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The real local model server the integration tests draft against (scripts/setup-local-llm.sh).
+LLM_VENV := .venv-llm
+LLM_STAMP := $(LLM_VENV)/.installed
+LLM_MODEL := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/chartdraft/models/SmolLM2-135M-Instruct.Q4_1.gguf
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench bench-model llm-server clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
+
+$(LLM_STAMP): scripts/setup-local-llm.sh scripts/local-llm-constraints.txt
+	PYTHON=$(PYTHON) ./scripts/setup-local-llm.sh $(LLM_VENV)
+	touch $(LLM_STAMP)
 
 run: $(STAMP)
 	@for visit in examples/visits/*; do \
@@ -25,11 +33,22 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 # pytest's exit code 5 (no tests collected) is a failure here, like any other non-zero code.
-test: $(STAMP) lint
+test: $(STAMP) $(LLM_STAMP) lint
+	@test -f "$(LLM_MODEL)" || PYTHON=$(PYTHON) ./scripts/setup-local-llm.sh $(LLM_VENV)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_draft.py
 
+# Engine overhead against the real local model (starts its own server; a few minutes).
+bench-model: $(STAMP) $(LLM_STAMP)
+	$(BIN)/python bench/bench_model_engine.py
+
+# Serve the test model where the `llamacpp` engine looks by default (localhost:8080), so that
+# `chartdraft draft examples/visits/... --engine llamacpp` works on this machine.
+llm-server: $(LLM_STAMP)
+	$(LLM_VENV)/bin/python -m llama_cpp.server --model "$(LLM_MODEL)" --host 127.0.0.1 \
+		--port 8080 --n_ctx 4096 --model_alias smollm2-135m
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(LLM_VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -34,4 +34,5 @@ def build_drafting_service(settings: Settings) -> DraftingService:
         default_engine=settings.default_engine,
         default_encounter_type=settings.default_encounter_type,
         max_capture_bytes=settings.max_capture_bytes,
+        engines=settings.engines,
     )

@@ -16,6 +16,7 @@ from chartdraft import __version__
 from chartdraft.bootstrap import build_drafting_service, load_settings
 from chartdraft.domain.draft import SoapDraft
 from chartdraft.domain.errors import ChartdraftError, InputError
+from chartdraft.services.engines import list_engines
 
 app = typer.Typer(
     name="chartdraft",
@@ -75,7 +76,17 @@ def draft(
     encounter_type: Annotated[
         str | None, typer.Option("--type", help="Encounter type (see `chartdraft templates`).")
     ] = None,
-    engine: Annotated[str | None, typer.Option("--engine", help="Drafting engine.")] = None,
+    engine: Annotated[
+        str | None,
+        typer.Option("--engine", help="Drafting engine (see `chartdraft engines`)."),
+    ] = None,
+    model: Annotated[
+        str | None, typer.Option("--model", help="Model to use for this run (model engines).")
+    ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option("--base-url", help="Server URL for this run, e.g. http://gpu-box:8000/v1."),
+    ] = None,
     output: Annotated[
         OutputFormat, typer.Option("--format", help="Output format.")
     ] = OutputFormat.TEXT,
@@ -84,14 +95,16 @@ def draft(
     ] = CaptureFormat.AUTO,
 ) -> None:
     """Draft a SOAP note from a capture (headed text, JSON or dictation)."""
-    for option, value in (("--type", encounter_type), ("--engine", engine)):
+    for option, value in (("--type", encounter_type), ("--engine", engine), ("--model", model)):
         if value is not None and not value.strip():
             raise InputError(f"{option} needs a name; leave it out to use the default.")
     settings = load_settings()
     service = build_drafting_service(settings)
     raw, source, name = _read_capture(path, settings.max_capture_bytes)
     visit = service.capture(raw, source=source, name=name, input_format=input_format.value)
-    note = service.draft(visit, encounter_type=encounter_type, engine=engine)
+    chosen = service.engine(engine, model=model, base_url=base_url)
+    with _errors.status(f"Drafting with {escape(chosen.name)}...", spinner="dots"):
+        note = service.draft(visit, encounter_type=encounter_type, engine=chosen)
     if output is OutputFormat.JSON:
         document = note.model_dump(mode="json")
         # The captured fields, so that every source span can be resolved by whoever reads this.
@@ -123,6 +136,41 @@ def templates(
         )
         table.add_row(template.name, template.title, ", ".join(template.aliases), required or "-")
     Console(highlight=False).print(table)
+
+
+@app.command()
+def engines(
+    output: Annotated[
+        ListingFormat, typer.Option("--format", help="text or json.")
+    ] = ListingFormat.TEXT,
+) -> None:
+    """List the drafting engines, whether each can be reached, and whether PHI may go to it."""
+    service = build_drafting_service(load_settings())
+    with _errors.status("Checking engines...", spinner="dots"):
+        listing = list_engines(service)
+    if output is ListingFormat.JSON:
+        sys.stdout.write(json.dumps([e.as_json() for e in listing], indent=2) + "\n")
+        return
+    table = Table(title="Drafting engines")
+    for column in ("engine", "model", "server", "reachable", "PHI allowed"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("status")
+    for entry in listing:
+        table.add_row(
+            entry.name,
+            escape(entry.model or "-"),
+            escape(entry.base_url or "(built in)"),
+            _yes_no(entry.reachable),
+            _yes_no(entry.phi_allowed),
+            escape(entry.detail),
+        )
+    console = Console(highlight=False)
+    console.width = max(console.width, 150)  # a pipe or log gets the whole table, unwrapped
+    console.print(table)
+
+
+def _yes_no(value: bool) -> str:
+    return "[green]yes[/green]" if value else "[red]no[/red]"
 
 
 def _read_capture(path: str, limit: int) -> tuple[bytes, str, str]:

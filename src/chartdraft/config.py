@@ -1,10 +1,15 @@
 """Settings: one pydantic-settings tree, environment prefix CHARTDRAFT_, nested with '__'."""
 
+import re
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from chartdraft.drafting.endpoint import PRESETS, EngineConfig
+
+_ENGINE_NAME = re.compile(r"[a-z][a-z0-9_-]{0,39}")
 
 
 class PracticeSettings(BaseModel):
@@ -28,3 +33,34 @@ class Settings(BaseSettings):
     templates_dir: Path | None = None
     """A practice's own encounter templates; a file here replaces a bundled one of the same name."""
     max_capture_bytes: int = Field(default=1_000_000, gt=0, le=10_000_000)
+    engines: dict[str, EngineConfig] = Field(default_factory=dict)
+    """Model engines by name: the presets, changed or extended by the environment, e.g.
+    ``CHARTDRAFT_ENGINES__OLLAMA__MODEL=llama3.2:3b`` or a new ``CHARTDRAFT_ENGINES__VLLM__...``."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _engines_over_presets(cls, data: Any) -> Any:
+        # The environment gives only the fields it changes; the preset supplies the rest.
+        if not isinstance(data, dict):
+            return data
+        given = data.get("engines") or {}
+        if not isinstance(given, dict):
+            return data
+        merged: dict[str, Any] = {name: dict(preset) for name, preset in PRESETS.items()}
+        for name, fields in given.items():
+            key = str(name).lower()
+            if isinstance(fields, dict):
+                merged[key] = {**merged.get(key, {}), **fields}
+            else:
+                merged[key] = fields
+        return {**data, "engines": merged}
+
+    @field_validator("engines")
+    @classmethod
+    def _engine_names(cls, engines: dict[str, EngineConfig]) -> dict[str, EngineConfig]:
+        for name in engines:
+            if name == "template" or not _ENGINE_NAME.fullmatch(name):
+                raise ValueError(
+                    "engine names are lower-case letters, digits, '-' and '_', and not 'template'"
+                )
+        return engines

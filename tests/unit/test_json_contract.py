@@ -27,7 +27,15 @@ def test_json_contract_names() -> None:
     document = json.loads(service.draft(visit).model_dump_json())
     assert document["schema"] == "chartdraft.draft/1"
     assert document["encounter_type"] == "follow-up"
-    assert document["engine"] == {"name": "template", "model": None, "prompt_version": None}
+    assert document["engine"] == {
+        "name": "template",
+        "model": None,
+        "prompt_id": None,
+        "prompt_version": None,
+        "prompt_sha256": None,
+        "model_called": False,
+        "usage": None,
+    }
     assert [s["name"] for s in document["sections"]] == SECTION_NAMES
     for section in document["sections"]:
         assert {"name", "title", "status", "statements"} <= set(section)

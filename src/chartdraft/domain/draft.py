@@ -10,6 +10,17 @@ from chartdraft.domain.sections import SectionName
 DRAFT_SCHEMA = "chartdraft.draft/1"
 
 
+class EngineUsage(BaseModel):
+    """What drafting cost at the model: requests, tokens and seconds spent waiting for it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    requests: int = 0
+    prompt_tokens: int = 0
+    output_tokens: int = 0
+    model_seconds: float = 0.0
+
+
 class EngineInfo(BaseModel):
     """Which engine, model and prompt produced a draft (recorded with every draft)."""
 
@@ -17,7 +28,13 @@ class EngineInfo(BaseModel):
 
     name: str
     model: str | None = None
+    prompt_id: str | None = None
     prompt_version: str | None = None
+    prompt_sha256: str | None = None
+    """SHA-256 of the rendered system prompt: the exact rules and practice context the model had."""
+    model_called: bool = False
+    """False when no model was asked (the template engine, or input too thin to send)."""
+    usage: EngineUsage | None = None
 
 
 class PracticeContext(BaseModel):

@@ -1,12 +1,15 @@
 """Draft a visit: capture -> parse -> draft -> check, the first stretch of the pipeline."""
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from chartdraft.capture.intake import InputFormat, decode_capture, parse_capture
 from chartdraft.domain.draft import PracticeContext, SoapDraft
 from chartdraft.domain.encounter_template import EncounterTemplate
 from chartdraft.domain.errors import PermanentEngineError
+from chartdraft.domain.findings import FindingKind
 from chartdraft.domain.visit import Visit
+from chartdraft.drafting.endpoint import EngineConfig
 from chartdraft.drafting.engine import DraftingEngine, DraftRequest
 from chartdraft.drafting.registry import create_engine
 from chartdraft.templates.catalog import TemplateCatalog
@@ -20,8 +23,13 @@ def draft_visit(
     """Draft ``visit`` with ``engine`` and attach every finding: gaps, placement, grounding."""
     draft = engine.draft(DraftRequest(visit=visit, template=template, practice=practice))
     _require_template_shape(draft, template, engine.name)
-    findings = (*draft.findings, *placement_findings(visit, draft), *check_sources(visit, draft))
-    return draft.with_findings(findings)
+    # A statement the engine already flagged as unsupported (a quote not in the input) needs
+    # no second finding saying it has no source.
+    flagged = {
+        f.statement_id for f in draft.findings if f.kind is FindingKind.UNSUPPORTED_STATEMENT
+    }
+    grounding = [f for f in check_sources(visit, draft) if f.statement_id not in flagged]
+    return draft.with_findings((*draft.findings, *placement_findings(visit, draft), *grounding))
 
 
 def _require_template_shape(draft: SoapDraft, template: EncounterTemplate, engine: str) -> None:
@@ -41,6 +49,7 @@ class DraftingService:
     default_engine: str
     default_encounter_type: str
     max_capture_bytes: int
+    engines: Mapping[str, EngineConfig] = field(default_factory=dict)
 
     def capture(
         self,
@@ -60,11 +69,22 @@ class DraftingService:
             encounter_type or visit.encounter_type or self.default_encounter_type
         )
 
+    def engine(
+        self, name: str | None = None, *, model: str | None = None, base_url: str | None = None
+    ) -> DraftingEngine:
+        """Return the engine ``name`` (else the default), with one run's overrides."""
+        return create_engine(
+            name or self.default_engine, self.engines, model=model, base_url=base_url
+        )
+
     def draft(
-        self, visit: Visit, *, encounter_type: str | None = None, engine: str | None = None
+        self,
+        visit: Visit,
+        *,
+        encounter_type: str | None = None,
+        engine: str | DraftingEngine | None = None,
     ) -> SoapDraft:
         """Draft ``visit`` with the chosen (or default) engine and encounter type."""
         template = self.template_for(visit, encounter_type)
-        return draft_visit(
-            visit, create_engine(engine or self.default_engine), template, self.practice
-        )
+        chosen = engine if isinstance(engine, DraftingEngine) else self.engine(engine)
+        return draft_visit(visit, chosen, template, self.practice)

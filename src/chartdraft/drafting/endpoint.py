@@ -1,0 +1,173 @@
+"""Where a model engine lives and how to talk to it: one configuration per named engine.
+
+The settings tree holds one ``EngineConfig`` per name (``ollama``, ``lmstudio``, ``llamacpp``,
+``openai``, ``anthropic`` and any the practice adds); the engine modules read nothing else.
+"""
+
+import ipaddress
+import os
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+
+from chartdraft.domain.errors import ConfigError
+
+EngineKind = Literal["openai", "anthropic"]
+"""Which wire protocol the engine speaks: an OpenAI-compatible chat API or Anthropic's."""
+
+StructuredOutput = Literal["json_schema", "json_object", "none"]
+"""How the server is asked to keep to the draft schema.
+
+``json_schema``: ``response_format`` with a strict JSON schema (OpenAI, Ollama, LM Studio, vLLM,
+llama.cpp). ``json_object``: JSON mode plus the schema, which llama-cpp-python's server turns
+into a grammar. ``none``: the prompt alone; the answer is still validated.
+"""
+
+_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
+
+
+class EngineConfig(BaseModel):
+    """One model endpoint: protocol, address, model, credentials and limits."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: EngineKind = "openai"
+    label: str = "The model server"
+    """What to call the server in messages ("Ollama", "LM Studio")."""
+    base_url: str
+    model: str
+    api_key: SecretStr | None = None
+    api_key_file: Path | None = None
+    """A file holding the API key (a mounted secret); read when the engine is created."""
+    api_key_env: str | None = None
+    """The provider's usual variable (``OPENAI_API_KEY``), used when no key is configured here."""
+    timeout: float = Field(default=120.0, gt=0, le=3600)
+    """Seconds to wait for one answer; a local model on a CPU is slow."""
+    max_retries: int = Field(default=2, ge=0, le=10)
+    """Retries with exponential backoff on timeouts, 429 and 5xx (done by the provider's client)."""
+    max_output_tokens: int = Field(default=2048, ge=64, le=200_000)
+    temperature: float = Field(default=0.0, ge=0.0, le=2.0)
+    context_tokens: int = Field(default=8192, ge=512, le=10_000_000)
+    """The model's context window; a capture that does not fit is drafted section by section."""
+    structured_output: StructuredOutput = "json_schema"
+    phi_allowed: bool | None = None
+    """May identifiable text be sent here? None: only when the host is this machine (loopback)."""
+    pull_hint: str | None = None
+    """How to install a missing model, with ``{model}`` (``ollama pull {model}``)."""
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        parts = urlsplit(value.strip())
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            raise ValueError("base_url must be an http:// or https:// URL with a host")
+        return value.strip().rstrip("/")
+
+    @property
+    def host(self) -> str:
+        """The host part of ``base_url`` (no credentials, no path)."""
+        return urlsplit(self.base_url).hostname or ""
+
+    @property
+    def endpoint(self) -> str:
+        """``host:port`` of the server, for messages (never the path or any credentials)."""
+        parts = urlsplit(self.base_url)
+        return f"{parts.hostname}:{parts.port}" if parts.port else str(parts.hostname)
+
+    def may_receive_phi(self) -> bool:
+        """Return whether identifiable text may be sent: as configured, else loopback only."""
+        return self.phi_allowed if self.phi_allowed is not None else is_loopback(self.host)
+
+    def secret(self) -> str | None:
+        """Return the API key: configured, else from its file, else from the provider's variable."""
+        if self.api_key is not None:
+            return self.api_key.get_secret_value()
+        if self.api_key_file is not None:
+            try:
+                return self.api_key_file.read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                # Name the file, never its content.
+                raise ConfigError(f"The API key file {self.api_key_file} cannot be read.") from exc
+        if self.api_key_env:
+            return os.environ.get(self.api_key_env) or None
+        return None
+
+    def credentials(self) -> str:
+        """Return the API key to send; a local server needs none, a remote one must have one."""
+        key = self.secret()
+        if key is not None:
+            return key
+        if not is_loopback(self.host):
+            also = f" or {self.api_key_env}" if self.api_key_env else ""
+            raise ConfigError(
+                f"{self.label} at {self.endpoint} needs an API key: set the engine's api_key "
+                f"or api_key_file{also}."
+            )
+        return "no-key-needed"  # local servers ignore it, but the clients insist on one
+
+    def overridden(
+        self, *, model: str | None = None, base_url: str | None = None
+    ) -> "EngineConfig":
+        """Return this configuration with the model and/or endpoint replaced for one run."""
+        update: dict[str, object] = {}
+        if model is not None:
+            update["model"] = model
+        if base_url is not None:
+            checked = EngineConfig.model_validate({**self.model_dump(), "base_url": base_url})
+            update["base_url"] = checked.base_url
+            if checked.host != self.host:
+                # A permission recorded for one host (a BAA) never carries over to another.
+                update["phi_allowed"] = None
+        return self.model_copy(update=update)
+
+
+def is_loopback(host: str) -> bool:
+    """Return True when ``host`` names this machine (localhost, 127.0.0.0/8, ::1)."""
+    if host.lower() in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+PRESETS: dict[str, dict[str, object]] = {
+    "ollama": {
+        "label": "Ollama",
+        "base_url": "http://localhost:11434/v1",
+        "model": "llama3.1:8b",
+        "pull_hint": "ollama pull {model}",
+    },
+    "lmstudio": {
+        "label": "LM Studio",
+        "base_url": "http://localhost:1234/v1",
+        "model": "meta-llama-3.1-8b-instruct",
+        "pull_hint": "lms get {model}",
+    },
+    "llamacpp": {
+        "label": "The llama.cpp server",
+        "base_url": "http://localhost:8080/v1",
+        "model": "local",
+        "structured_output": "json_object",
+    },
+    "openai": {
+        "label": "OpenAI",
+        "base_url": "https://api.openai.com/v1",
+        "model": "gpt-4o",
+        "api_key_env": "OPENAI_API_KEY",
+        "timeout": 60.0,
+        "context_tokens": 128_000,
+    },
+    "anthropic": {
+        "kind": "anthropic",
+        "label": "Anthropic",
+        "base_url": "https://api.anthropic.com",
+        "model": "claude-sonnet-4-6",
+        "api_key_env": "ANTHROPIC_API_KEY",
+        "timeout": 60.0,
+        "context_tokens": 200_000,
+    },
+}
+"""The named engines every installation has; settings may change any field or add engines."""

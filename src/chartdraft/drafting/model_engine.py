@@ -1,0 +1,197 @@
+"""Drafting with a language model, whatever the provider: guard, plan, ask, validate, assemble.
+
+The provider modules supply a ``ChatModel``; this class decides what to send. It refuses to
+send input too thin to draft (models invent a whole visit from nothing), never cuts a capture
+to fit, asks once more when an answer does not validate, and returns the same ``SoapDraft``
+as the template engine.
+"""
+
+import re
+from collections import deque
+from dataclasses import dataclass
+
+from chartdraft.domain.draft import EngineInfo, EngineUsage, SoapDraft
+from chartdraft.domain.errors import EngineError, PermanentEngineError
+from chartdraft.domain.gaps import assess_sections
+from chartdraft.domain.note import SectionStatus
+from chartdraft.domain.sections import SectionName
+from chartdraft.drafting.assemble import assemble_draft
+from chartdraft.drafting.budget import Budget, estimate_tokens
+from chartdraft.drafting.chat import ChatModel, ChatReply, ChatRequest
+from chartdraft.drafting.endpoint import EngineConfig
+from chartdraft.drafting.engine import DraftRequest
+from chartdraft.drafting.engines.template import TemplateEngine
+from chartdraft.drafting.model_answer import (
+    InvalidAnswerError,
+    ModelSection,
+    answer_schema,
+    parse_answer,
+)
+from chartdraft.drafting.prompt import (
+    PromptFile,
+    RenderedPrompt,
+    input_items,
+    load_prompt,
+    render_retry,
+    render_system,
+    render_user,
+)
+
+MIN_WORDS_TO_DRAFT = 8
+"""Below this many words of input in all, the model is not asked (nothing to format)."""
+_WORD = re.compile(r"[^\W_]+")
+
+
+@dataclass(frozen=True)
+class EngineStatus:
+    """What ``chartdraft engines`` shows: can the server be reached, and does it have the model."""
+
+    reachable: bool
+    ready: bool
+    detail: str
+
+
+class _CutOffError(Exception):
+    """The model stopped at its output limit; the answer is incomplete."""
+
+
+class ModelEngine:
+    """A DraftingEngine that asks a language model through a provider's ChatModel."""
+
+    def __init__(
+        self, name: str, config: EngineConfig, chat: ChatModel, prompt: PromptFile | None = None
+    ) -> None:
+        self.name = name
+        self.config = config
+        self._chat = chat
+        self._prompt = prompt or load_prompt()
+
+    def is_available(self) -> bool:
+        """Return True: the provider's client imported; whether the server answers is ``probe``."""
+        return True
+
+    def probe(self) -> EngineStatus:
+        """Ask the server which models it has, without drafting anything."""
+        try:
+            models = self._chat.list_models()
+        except EngineError as exc:
+            return EngineStatus(reachable=False, ready=False, detail=str(exc))
+        # A server with a pull command (Ollama, LM Studio) serves only what it has pulled; an
+        # empty list there means the model is missing. llama.cpp serves whatever it loaded.
+        if self.config.pull_hint and self.config.model not in models:
+            hint = self.config.pull_hint.format(model=self.config.model)
+            detail = f"has no model {self.config.model}: run `{hint}`"
+            return EngineStatus(reachable=True, ready=False, detail=detail)
+        return EngineStatus(reachable=True, ready=True, detail=f"{len(models)} model(s) offered")
+
+    def draft(self, request: DraftRequest) -> SoapDraft:
+        """Return the model's draft of the visit, cited and checked against the input."""
+        rendered = render_system(self._prompt, request.practice)
+        info = EngineInfo(
+            name=self.name,
+            model=self.config.model,
+            prompt_id=self._prompt.id,
+            prompt_version=self._prompt.version,
+            prompt_sha256=rendered.sha256,
+        )
+        wanted = tuple(s for s in request.template.section_order if request.visit.passages_for(s))
+        if _too_thin(request):
+            # The template engine's rendering keeps the few words given and flags the rest.
+            return TemplateEngine().draft(request).model_copy(update={"engine": info})
+        answers, usage = self._ask_all(request, rendered, wanted)
+        info = info.model_copy(update={"model_called": True, "usage": usage})
+        return assemble_draft(request, answers, info)
+
+    def _ask_all(
+        self, request: DraftRequest, rendered: RenderedPrompt, wanted: tuple[SectionName, ...]
+    ) -> tuple[dict[SectionName, ModelSection], EngineUsage]:
+        budget = Budget(self.config.context_tokens, self.config.max_output_tokens)
+        system_tokens = estimate_tokens(rendered.system)
+        pending = deque([wanted] if self._fits(request, budget, system_tokens, wanted) else [])
+        if not pending:
+            for section in wanted:
+                self._require_fit(request, budget, system_tokens, section)
+                pending.append((section,))
+        answers: dict[SectionName, ModelSection] = {}
+        replies: list[ChatReply] = []
+        while pending:
+            group = pending.popleft()
+            try:
+                answers.update(self._ask(request, rendered, group, budget, replies))
+            except _CutOffError:
+                if len(group) == 1:
+                    raise self._cut_off_error(group[0]) from None
+                pending.extend((section,) for section in group)  # section by section instead
+        usage = EngineUsage(
+            requests=len(replies),
+            prompt_tokens=sum(r.prompt_tokens for r in replies),
+            output_tokens=sum(r.output_tokens for r in replies),
+            model_seconds=round(sum(r.seconds for r in replies), 3),
+        )
+        return answers, usage
+
+    def _fits(
+        self,
+        request: DraftRequest,
+        budget: Budget,
+        system_tokens: int,
+        group: tuple[SectionName, ...],
+    ) -> bool:
+        user = render_user(self._prompt, request.visit, group)
+        answer = budget.answer_tokens(input_items(request.visit, group))
+        return budget.fits(system_tokens + estimate_tokens(user), answer)
+
+    def _require_fit(
+        self, request: DraftRequest, budget: Budget, system_tokens: int, section: SectionName
+    ) -> None:
+        if not self._fits(request, budget, system_tokens, (section,)):
+            user = render_user(self._prompt, request.visit, (section,))
+            answer = budget.answer_tokens(input_items(request.visit, (section,)))
+            budget.refuse(section, system_tokens + estimate_tokens(user), answer)
+
+    def _ask(
+        self,
+        request: DraftRequest,
+        rendered: RenderedPrompt,
+        group: tuple[SectionName, ...],
+        budget: Budget,
+        replies: list[ChatReply],
+    ) -> dict[SectionName, ModelSection]:
+        user = render_user(self._prompt, request.visit, group)
+        schema = answer_schema(group, tuple(f.name for f in request.visit.fields))
+        error = ""
+        for attempt in range(2):
+            message = user + render_retry(self._prompt, error) if attempt else user
+            limit = budget.output_limit(estimate_tokens(rendered.system + message))
+            reply = self._chat.complete(ChatRequest(rendered.system, message, schema, limit))
+            replies.append(reply)
+            if reply.cut_off:
+                raise _CutOffError
+            try:
+                return parse_answer(reply.text, group)
+            except InvalidAnswerError as exc:
+                error = str(exc)
+        raise PermanentEngineError(
+            f"{self.config.label} model {self.config.model} twice gave an answer that does not "
+            f"match the draft format ({error.splitlines()[0].lstrip('- ')}); nothing was drafted."
+        )
+
+    def _cut_off_error(self, section: SectionName) -> PermanentEngineError:
+        return PermanentEngineError(
+            f"{self.config.label} model {self.config.model} stopped at its output limit while "
+            f"drafting the {section.value.replace('_', ' ')}; nothing was kept. Raise the "
+            "engine's max_output_tokens."
+        )
+
+
+def _too_thin(request: DraftRequest) -> bool:
+    visit = request.visit
+    words = sum(len(_WORD.findall(visit.text_of(p.span))) for p in visit.passages)
+    if words < MIN_WORDS_TO_DRAFT:
+        return True
+    assessed = assess_sections(visit, request.template)
+    return not any(
+        assessed[s].status is SectionStatus.COMPLETE
+        for s in request.template.section_order
+        if s is not SectionName.CHIEF_COMPLAINT
+    )
