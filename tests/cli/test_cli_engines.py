@@ -60,7 +60,8 @@ def test_draft_with_a_model_engine_over_the_wire() -> None:
     assert document["engine"]["model"] == "gpt-4o-mini"
     assert document["engine"]["model_called"] is True
     assert [r.body["model"] for r in sent] == ["gpt-4o-mini"]
-    assert sent[0].headers["authorization"] == "Bearer sk-test"
+    # --base-url moved the engine to another host: the provider's key does not go along.
+    assert "sk-test" not in sent[0].headers["authorization"]
 
 
 @pytest.mark.parametrize(
@@ -89,7 +90,8 @@ def test_engine_failures_are_one_sentence(
     args = [a.replace("{closed}", str(_closed_port())) for a in args]
     result = chartdraft("draft", "-", *args, stdin=GOOD.encode(), env=env)
     out, err = decoded(result)
-    assert result.returncode == 2, err
+    # A server that may answer later exits 75 (EX_TEMPFAIL), so scripts can retry; else 2.
+    assert result.returncode == (75 if "cannot be reached" in message else 2), err
     assert out == ""
     assert message in err
     assert "Traceback" not in err

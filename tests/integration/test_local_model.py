@@ -8,6 +8,7 @@ that whatever it writes comes back as a valid draft and that everything it made 
 import json
 import subprocess
 import sys
+import urllib.request
 
 import pytest
 
@@ -133,3 +134,27 @@ def test_cli_drafts_with_the_llamacpp_engine(llm_server: str) -> None:
     assert document["engine"]["model_called"] is True
     assert document["engine"]["prompt_version"] == "1"
     assert len(document["engine"]["prompt_sha256"]) == 64
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        (EXAMPLES / "follow-up-hypertension.txt").read_text(),
+        "BP 134/82, HR 72, RR 16, T 98.6F, SpO2 98%, Wt 81.4 kg, A1c 7.2%, LDL 112, Cr 0.9",
+        "Patientin klagt über Husten seit drei Tagen, kein Fieber. Lunge frei.",
+        "Ο ασθενής αναφέρει βήχα για τρεις ημέρες χωρίς πυρετό.",  # noqa: RUF001
+        "患者咳嗽三天，无发热。肺部听诊清晰。",  # noqa: RUF001
+        '{"subjective": [{"field": "subjective", "text": "dry cough 3 days"}]}',
+    ],
+    ids=["english-note", "vitals", "german", "greek", "chinese", "json"],
+)
+def test_token_estimate_is_never_below_the_real_tokenizer(llm_server: str, text: str) -> None:
+    # The budget must err towards splitting, never towards a request the server truncates.
+    request = urllib.request.Request(  # noqa: S310 (a loopback http URL from the fixture)
+        llm_server.removesuffix("/v1") + "/extras/tokenize",
+        data=json.dumps({"input": text}).encode(),
+        headers={"content-type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (loopback)
+        real = len(json.loads(response.read())["tokens"])
+    assert budget.estimate_tokens(text) >= real

@@ -28,6 +28,7 @@ from chartdraft.domain.findings import Finding, FindingKind, Severity
 from chartdraft.domain.note import Statement
 from chartdraft.domain.sections import SectionName as S
 from chartdraft.domain.visit import Visit
+from chartdraft.drafting.assemble import MODEL_FLAG_NEED
 from chartdraft.drafting.engines import anthropic_claude, openai_compatible
 from chartdraft.drafting.model_engine import ModelEngine
 from chartdraft.services.drafting import DraftingService
@@ -443,9 +444,12 @@ def test_section_the_model_says_needs_input_is_flagged(
 
     objective = draft.section(S.OBJECTIVE)
     assert objective.status == "insufficient"
-    assert [g.need for g in objective.gaps] == ["Respiratory rate was not recorded."]
+    # The note gets a fixed flag: the model's own words are unchecked, so they stay out of it.
+    assert [g.need for g in objective.gaps] == [MODEL_FLAG_NEED]
+    assert "Respiratory rate" not in draft.text
     assert objective.statements  # what the clinician gave is still drafted
     [finding] = [f for f in draft.findings if f.raised_by == wire]
+    assert "Respiratory rate was not recorded." in finding.message
     assert finding.kind is FindingKind.INSUFFICIENT_INPUT
     assert finding.severity is Severity.MINOR
     assert finding.section is S.OBJECTIVE
@@ -490,24 +494,40 @@ def test_long_input_is_drafted_one_section_per_request(
     draft = service.draft(visit, engine=engine)
 
     sent = fake.chat_requests
-    assert [required_of(r) for r in sent] == [[s.value] for s in S]
-    for request, section in zip(sent, S, strict=True):
-        assert list(schema_of(request)["properties"]) == [section.value]
-        assert list(json.loads(_input_block(user_of(request)))) == [section.value]
+    asked = [required_of(r) for r in sent]
+    assert all(len(sections) == 1 for sections in asked)
+    # Every section, in template order (a long one over several requests).
+    assert list(dict.fromkeys(s[0] for s in asked)) == [s.value for s in S]
+    for request in sent:
+        assert list(schema_of(request)["properties"]) == required_of(request)
+        assert list(json.loads(_input_block(user_of(request)))) == required_of(request)
         assert 0 < request.body["max_tokens"] < 1500
     assert draft.engine.usage is not None
-    assert draft.engine.usage.requests == 5
+    assert draft.engine.usage.requests == len(sent)
     assert unsupported(draft) == []
     assert len(statements(draft)) == len(visit.passages)
 
 
-def test_section_too_long_even_alone_is_refused_before_sending(
+def test_a_long_section_is_drafted_in_runs_of_items_in_order(
     service: DraftingService, wire: str, fake: FakeProvider
 ) -> None:
-    long_history = " ".join(
-        f"Day {n}: cough worse at night with some wheeze after climbing stairs." for n in range(80)
-    )
-    capture = f"CC: cough\nSubjective: {long_history}\nPlan: fluids and rest\n".encode()
+    days = [f"Day {n}: cough worse at night with some wheeze after stairs." for n in range(60)]
+    visit = service.capture(f"CC: cough\nSubjective: {' '.join(days)}\nPlan: fluids\n".encode())
+    engine = make_engine(service, wire, fake.base_url, context_tokens=1500)
+    draft = service.draft(visit, engine=engine)
+
+    subjective_requests = [r for r in fake.chat_requests if required_of(r) == ["subjective"]]
+    assert len(subjective_requests) > 1
+    texts = [s.text for s in draft.section(S.SUBJECTIVE).statements]
+    assert texts == days  # every item once, in the clinician's order
+    assert unsupported(draft) == []
+
+
+def test_an_item_too_long_even_alone_is_refused_before_sending(
+    service: DraftingService, wire: str, fake: FakeProvider
+) -> None:
+    one_sentence = ", ".join(f"cough worse on day {n} with some wheeze" for n in range(120))
+    capture = f"CC: cough\nSubjective: {one_sentence}.\nPlan: fluids and rest\n".encode()
     visit = service.capture(capture)
     engine = make_engine(service, wire, fake.base_url, context_tokens=1500)
     with pytest.raises(PermanentEngineError, match="Nothing was cut") as raised:
@@ -709,7 +729,9 @@ def test_remote_server_without_a_key_is_a_config_error(
         service.engine(wire, base_url=base_url)
     assert isinstance(raised.value, ChartdraftError)
     assert "api_key" in str(raised.value)
-    assert variable in str(raised.value)
+    # The provider's variable applies to the provider's own host only: a key never follows
+    # --base-url to another server.
+    assert (variable in str(raised.value)) is (base_url is None)
 
 
 def test_loopback_server_needs_no_key(
@@ -765,3 +787,117 @@ def test_probe_of_a_closed_port_is_unreachable(service: DraftingService, wire: s
     status = make_engine(service, wire, url_for(wire, port)).probe()
     assert (status.reachable, status.ready) == (False, False)
     assert "cannot be reached" in status.detail
+
+
+# --- quotes that cite too little, or the wrong section ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("section", "statement", "phrase", "severity"),
+    [
+        (
+            "assessment",
+            {"text": "Metastatic lung cancer suspected.", "field": "assessment", "quote": "goal"},
+            "too little of the input",
+            Severity.MAJOR,
+        ),
+        (
+            "objective",
+            {"text": "BP 134/8 today.", "field": "objective", "quote": "BP 134/8"},
+            "not in the input",
+            Severity.MAJOR,
+        ),
+        (
+            "assessment",
+            {"text": "Chest pain, likely angina.", "field": "subjective", "quote": "chest pain"},
+            "given under the subjective",
+            Severity.MAJOR,
+        ),
+    ],
+    ids=["one-word-quote", "quote-cut-mid-number", "assessment-from-subjective"],
+)
+def test_a_quote_must_carry_the_statement(  # noqa: PLR0917 (fixtures and table columns)
+    service: DraftingService,
+    visit: Visit,
+    wire: str,
+    fake: FakeProvider,
+    section: str,
+    statement: dict[str, str],
+    phrase: str,
+    severity: Severity,
+) -> None:
+    fake.answer = with_statement(section, statement)
+    draft = service.draft(visit, engine=make_engine(service, wire, fake.base_url))
+    [written] = [s for s in draft.section(S(section)).statements if s.text == statement["text"]]
+    flagged = [
+        f
+        for f in draft.findings
+        if f.statement_id == written.id and f.kind is FindingKind.UNSUPPORTED_STATEMENT
+    ]
+    assert [f.severity for f in flagged] == [severity]
+    assert phrase in flagged[0].message
+
+
+def test_a_one_word_item_may_be_quoted_whole(
+    service: DraftingService, wire: str, fake: FakeProvider
+) -> None:
+    visit = service.capture(
+        b"CC: Cough\nS: dry cough for three days, no fever\nO: lungs clear\n"
+        b"A: viral URI\nP: fluids and rest"
+    )
+    draft = service.draft(visit, engine=make_engine(service, wire, fake.base_url))
+    assert not [f for f in draft.findings if f.kind is FindingKind.UNSUPPORTED_STATEMENT]
+
+
+# --- what the model writes must print as what it says -----------------------------------------
+
+
+@pytest.mark.parametrize("text", ["\x1b[2J\x1b]0;pwned\x07 BP fine", "BP \u202efine", "BP\x00"])
+def test_control_characters_from_the_model_are_refused(
+    service: DraftingService, visit: Visit, wire: str, fake: FakeProvider, text: str
+) -> None:
+    fake.answer = with_statement(
+        "objective", {"text": text, "field": "objective", "quote": "BP 134/82"}
+    )
+    with pytest.raises(PermanentEngineError, match="does not match the draft format"):
+        service.draft(visit, engine=make_engine(service, wire, fake.base_url))
+    assert len(fake.chat_requests) == 2  # asked once more, with the reason
+    assert "control characters" in user_of(fake.chat_requests[1])
+
+
+# --- replies that are not what the API documents ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "reply_body",
+    [b"<html><body>502 proxy</body></html>", [1, 2], {"choices": "x"}, b"\xff\xfe\x00"],
+    ids=["html", "list", "wrong-shape", "not-utf8"],
+)
+def test_a_reply_that_is_not_an_api_reply_is_one_sentence(
+    service: DraftingService, visit: Visit, wire: str, fake: FakeProvider, reply_body: Any
+) -> None:
+    fake.script.append(Canned(reply_body=reply_body))
+    with pytest.raises(PermanentEngineError, match="not a chat API reply"):
+        service.draft(visit, engine=make_engine(service, wire, fake.base_url, max_retries=0))
+
+
+def test_a_refusal_is_not_retried(
+    service: DraftingService, visit: Visit, wire: str, fake: FakeProvider
+) -> None:
+    fake.script.append(Canned(stop="content_filter" if wire == "openai" else "refusal"))
+    with pytest.raises(PermanentEngineError, match="declined to draft"):
+        service.draft(visit, engine=make_engine(service, wire, fake.base_url))
+    assert len(fake.chat_requests) == 1
+
+
+def test_display_url_hides_credentials_and_query() -> None:
+    from chartdraft.config import Settings  # noqa: PLC0415
+
+    config = (
+        Settings()
+        .engines["llamacpp"]
+        .model_copy(update={"base_url": "https://user:s3cr3t@gpu.example:8443/v1?api-key=abc"})
+    )
+    assert config.display_url == "https://gpu.example:8443/v1"
+    ipv6 = config.model_copy(update={"base_url": "http://[::1]:8080/v1"})
+    assert ipv6.endpoint == "[::1]:8080"

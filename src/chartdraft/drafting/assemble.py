@@ -4,6 +4,7 @@ A statement whose quote is not in the input keeps its text (the clinician must s
 model wrote) but has no sources and carries a major ``unsupported_statement`` finding.
 """
 
+import re
 from itertools import count
 
 from chartdraft.domain.draft import EngineInfo, SoapDraft
@@ -18,6 +19,9 @@ from chartdraft.drafting.model_answer import ModelSection, ModelStatement
 
 CITATION_CHECK = "citation"
 _QUOTE_SHOWN = 60
+_WORDS = re.compile(r"[^\W_]+")
+MODEL_FLAG_NEED = "more detail (the drafting model found this section incomplete)"
+_JUDGEMENT = frozenset({SectionName.ASSESSMENT, SectionName.PLAN})
 
 
 def assemble_draft(
@@ -74,24 +78,61 @@ def _cite(
         form=_form(section, passage),
         group=passage.group if passage else None,
     )
-    if span is not None:
+    problem = _citation_problem(visit, section, written, span, passage)
+    if problem is None:
         return statement, []
-    quote = " ".join(written.quote.split())
-    shown = quote if len(quote) <= _QUOTE_SHOWN else quote[: _QUOTE_SHOWN - 1] + "\u2026"
-    message = (
-        f'This statement cites "{shown}", which is not in the input.'
-        if shown
-        else "This statement does not quote any of the input."
-    )
+    message, severity = problem
     finding = Finding(
         kind=FindingKind.UNSUPPORTED_STATEMENT,
-        severity=Severity.MAJOR,
+        severity=severity,
         section=section,
         statement_id=statement_id,
         message=message,
+        spans=statement.sources,
         raised_by=CITATION_CHECK,
     )
     return statement, [finding]
+
+
+def _citation_problem(
+    visit: Visit,
+    section: SectionName,
+    written: ModelStatement,
+    span: SourceSpan | None,
+    passage: Passage | None,
+) -> tuple[str, Severity] | None:
+    quote = " ".join(written.quote.split())
+    if span is None:
+        if not quote:
+            return "This statement does not quote any of the input.", Severity.MAJOR
+        return f'This statement cites "{_shown(quote)}", which is not in the input.', Severity.MAJOR
+    if _too_short(visit.text_of(span), visit.text_of(passage.span) if passage else None):
+        return (
+            f'This statement cites only "{_shown(quote)}", too little of the input to support it.',
+            Severity.MAJOR,
+        )
+    if passage is not None and passage.section is not section:
+        # Assessment and plan are the clinician's judgement: one built from other sections'
+        # words may be the model diagnosing or recommending.
+        severity = Severity.MAJOR if section in _JUDGEMENT else Severity.MINOR
+        where = passage.section.value.replace("_", " ")
+        return (
+            f"This statement cites input given under the {where}; confirm it belongs here.",
+            severity,
+        )
+    return None
+
+
+def _too_short(quoted: str, passage_text: str | None) -> bool:
+    # One word supports a statement only when it is the clinician's whole item ("Cough").
+    if len(_WORDS.findall(quoted)) >= 2:
+        return False
+    whole = " ".join(_WORDS.findall(passage_text or "")).lower()
+    return whole != " ".join(_WORDS.findall(quoted)).lower()
+
+
+def _shown(quote: str) -> str:
+    return quote if len(quote) <= _QUOTE_SHOWN else quote[: _QUOTE_SHOWN - 1] + "\u2026"
 
 
 def _passage_at(visit: Visit, span: SourceSpan) -> Passage | None:
@@ -121,5 +162,7 @@ def _with_model_flag(
         message=f"The model asks for more input here: {need}",
         raised_by=engine,
     )
-    gap = Gap(kind=FindingKind.INSUFFICIENT_INPUT, need=need)
+    # The model's own words stay in the finding for the reviewer; the note gets a fixed flag,
+    # so nothing unchecked is written into the note itself.
+    gap = Gap(kind=FindingKind.INSUFFICIENT_INPUT, need=MODEL_FLAG_NEED)
     return SectionAssessment(SectionStatus.INSUFFICIENT, (gap,), (finding,))

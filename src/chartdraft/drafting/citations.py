@@ -1,8 +1,8 @@
 """Find the input span a model's quote points at, or admit that it points at nothing.
 
-A quote counts when it is in the capture as typed, allowing only for letter case, runs of
-white space and a closing full stop: a model that copies "BP 142/90" as "bp 142/90." cites
-real input; one that "quotes" words the clinician never wrote does not.
+A quote counts when it is in the capture as whole words, allowing only for letter case, runs
+of white space and a closing full stop: a model that copies "BP 142/90" as "bp 142/90." cites
+real input; one that "quotes" words the clinician never wrote, or cuts "10 mg" to "1", does not.
 """
 
 import re
@@ -21,7 +21,10 @@ class QuoteLocator:
         self._folded: dict[str, tuple[str, list[int]]] = {}
 
     def locate(self, field: str, quote: str) -> SourceSpan | None:
-        """Return the span of ``quote`` in ``field`` (else in any field), or None if absent."""
+        """Return the span of ``quote`` in ``field`` (else in any field), or None if absent.
+
+        Only whole words match: "lisinopril 1" is not in "lisinopril 10 mg", nor "a" in "chest".
+        """
         wanted = quote.strip(_EDGE)
         if not any(ch.isalnum() for ch in wanted):
             return None
@@ -36,18 +39,24 @@ class QuoteLocator:
         return None
 
     def _find(self, name: str, quote: str) -> tuple[int, int] | None:
-        text = self._visit.field(name).text
-        start = text.find(quote)
-        if start >= 0:
-            return start, start + len(quote)
         if name not in self._folded:
-            self._folded[name] = _fold(text)
+            self._folded[name] = _fold(self._visit.field(name).text)
         folded, offsets = self._folded[name]
         wanted = _fold(quote)[0].strip()
         start = folded.find(wanted)
-        if start < 0:
-            return None
-        return offsets[start], offsets[start + len(wanted) - 1] + 1
+        while start >= 0:
+            end = start + len(wanted)
+            if _word_edge(folded, start - 1, wanted[0]) and _word_edge(folded, end, wanted[-1]):
+                return offsets[start], offsets[end - 1] + 1
+            start = folded.find(wanted, start + 1)
+        return None
+
+
+def _word_edge(text: str, index: int, inner: str) -> bool:
+    # A quote that starts or ends with a letter or digit must not continue a longer word there.
+    if not inner.isalnum() or index < 0 or index >= len(text):
+        return True
+    return not text[index].isalnum()
 
 
 def _fold(text: str) -> tuple[str, list[int]]:

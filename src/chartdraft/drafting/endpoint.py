@@ -74,7 +74,14 @@ class EngineConfig(BaseModel):
     def endpoint(self) -> str:
         """``host:port`` of the server, for messages (never the path or any credentials)."""
         parts = urlsplit(self.base_url)
-        return f"{parts.hostname}:{parts.port}" if parts.port else str(parts.hostname)
+        host = f"[{parts.hostname}]" if ":" in (parts.hostname or "") else str(parts.hostname)
+        return f"{host}:{parts.port}" if parts.port else host
+
+    @property
+    def display_url(self) -> str:
+        """``base_url`` without user, password or query string, safe to show and log."""
+        parts = urlsplit(self.base_url)
+        return f"{parts.scheme}://{self.endpoint}{parts.path}"
 
     def may_receive_phi(self) -> bool:
         """Return whether identifiable text may be sent: as configured, else loopback only."""
@@ -118,8 +125,9 @@ class EngineConfig(BaseModel):
             checked = EngineConfig.model_validate({**self.model_dump(), "base_url": base_url})
             update["base_url"] = checked.base_url
             if checked.host != self.host:
-                # A permission recorded for one host (a BAA) never carries over to another.
-                update["phi_allowed"] = None
+                # A permission recorded for one host (a BAA) never carries over to another,
+                # and neither does a key: it would be handed to whoever runs that host.
+                update.update(phi_allowed=None, api_key=None, api_key_file=None, api_key_env=None)
         return self.model_copy(update=update)
 
 
@@ -139,18 +147,23 @@ PRESETS: dict[str, dict[str, object]] = {
         "base_url": "http://localhost:11434/v1",
         "model": "llama3.1:8b",
         "pull_hint": "ollama pull {model}",
+        # Ollama's default window; it drops what does not fit without an error, so this must
+        # not be larger than the server's (raise both with OLLAMA_CONTEXT_LENGTH).
+        "context_tokens": 4096,
     },
     "lmstudio": {
         "label": "LM Studio",
         "base_url": "http://localhost:1234/v1",
         "model": "meta-llama-3.1-8b-instruct",
         "pull_hint": "lms get {model}",
+        "context_tokens": 4096,
     },
     "llamacpp": {
         "label": "The llama.cpp server",
         "base_url": "http://localhost:8080/v1",
         "model": "local",
         "structured_output": "json_object",
+        "context_tokens": 4096,
     },
     "openai": {
         "label": "OpenAI",
@@ -159,6 +172,7 @@ PRESETS: dict[str, dict[str, object]] = {
         "api_key_env": "OPENAI_API_KEY",
         "timeout": 60.0,
         "context_tokens": 128_000,
+        "max_output_tokens": 8192,
     },
     "anthropic": {
         "kind": "anthropic",
@@ -168,6 +182,7 @@ PRESETS: dict[str, dict[str, object]] = {
         "api_key_env": "ANTHROPIC_API_KEY",
         "timeout": 60.0,
         "context_tokens": 200_000,
+        "max_output_tokens": 8192,
     },
 }
 """The named engines every installation has; settings may change any field or add engines."""

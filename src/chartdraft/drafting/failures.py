@@ -59,3 +59,27 @@ def answered_with(  # noqa: PLR0911 (one return per case reads as a table)
             "set the engine's context_tokens to the model's real window."
         )
     return PermanentEngineError(f"{where} rejected the request (HTTP {status}).")
+
+
+MALFORMED_REPLY = (AttributeError, TypeError, ValueError, KeyError, IndexError, RecursionError)
+"""What a client raises when a server answers 200 with something that is not an API reply."""
+
+
+def not_an_api_reply(config: EngineConfig) -> PermanentEngineError:
+    """Return the error for a reply that is not what the API documents (HTML, wrong shape)."""
+    return PermanentEngineError(
+        f"{config.label} at {config.endpoint} answered with something that is not a chat API "
+        "reply; check that the base URL points at its API."
+    )
+
+
+def declined(config: EngineConfig) -> PermanentEngineError:
+    """Return the error for a model that refused to answer (a safety stop, a content filter)."""
+    return PermanentEngineError(
+        f"{config.label} model {config.model} declined to draft this note; nothing was drafted."
+    )
+
+
+def token_count(value: object) -> int:
+    """Return a usage figure from a reply, or 0 when the server sent none or nonsense."""
+    return value if isinstance(value, int) and value >= 0 else 0

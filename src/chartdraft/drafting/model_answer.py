@@ -6,10 +6,11 @@ because not every server constrains and none can be trusted to.
 """
 
 import json
+import re
 from functools import cache
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from chartdraft.domain.sections import SectionName
 
@@ -18,14 +19,27 @@ MAX_STATEMENTS = 60
 MAX_TEXT = 2000
 
 
+# Terminal escapes and bidirectional overrides: a note must print as what it says.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _printable(value: str) -> str:
+    if _CONTROL.search(value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+Printable = Annotated[str, AfterValidator(_printable)]
+
+
 class ModelStatement(BaseModel):
     """One statement as the model wrote it, with the input it claims to restate."""
 
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(max_length=MAX_TEXT)
+    text: Printable = Field(min_length=1, max_length=MAX_TEXT)
     field: str = Field(max_length=200)
-    quote: str = Field(max_length=MAX_TEXT)
+    quote: Printable = Field(max_length=MAX_TEXT)
 
 
 class ModelSection(BaseModel):
@@ -34,7 +48,7 @@ class ModelSection(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     statements: list[ModelStatement] = Field(max_length=MAX_STATEMENTS)
-    needs_input: str = Field(max_length=500)
+    needs_input: Printable = Field(max_length=500)
 
 
 class InvalidAnswerError(ValueError):
@@ -77,11 +91,13 @@ def parse_answer(text: str, sections: tuple[SectionName, ...]) -> dict[SectionNa
     except json.JSONDecodeError as exc:
         raise InvalidAnswerError(
             f"The answer is not valid JSON ({exc.msg} at character {exc.pos})."
-        ) from exc
+        ) from None
+    except RecursionError:
+        raise InvalidAnswerError("The answer is nested too deeply to be a draft.") from None
     try:
         answer = _answer_model(sections).model_validate(data)
     except ValidationError as exc:
-        raise InvalidAnswerError(_summarise(exc)) from exc
+        raise InvalidAnswerError(_summarise(exc)) from None
     return {name: getattr(answer, name.value) for name in sections}
 
 

@@ -36,6 +36,7 @@ from chartdraft.drafting.prompt import (
     render_system,
     render_user,
 )
+from chartdraft.drafting.request_plan import Items, RequestPlanner
 
 MIN_WORDS_TO_DRAFT = 8
 """Below this many words of input in all, the model is not asked (nothing to format)."""
@@ -105,23 +106,29 @@ class ModelEngine:
     def _ask_all(
         self, request: DraftRequest, rendered: RenderedPrompt, wanted: tuple[SectionName, ...]
     ) -> tuple[dict[SectionName, ModelSection], EngineUsage]:
-        budget = Budget(self.config.context_tokens, self.config.max_output_tokens)
-        system_tokens = estimate_tokens(rendered.system)
-        pending = deque([wanted] if self._fits(request, budget, system_tokens, wanted) else [])
-        if not pending:
-            for section in wanted:
-                self._require_fit(request, budget, system_tokens, section)
-                pending.append((section,))
+        example_field = request.visit.fields[0].name
+        planner = RequestPlanner(
+            budget=Budget(self.config.context_tokens, self.config.max_output_tokens),
+            system_tokens=estimate_tokens(rendered.system),
+            user_tokens=lambda items: estimate_tokens(
+                render_user(self._prompt, items, example_field)
+            ),
+        )
+        pending = deque(planner.plan(input_items(request.visit, wanted)))
         answers: dict[SectionName, ModelSection] = {}
         replies: list[ChatReply] = []
         while pending:
-            group = pending.popleft()
+            items = pending.popleft()
             try:
-                answers.update(self._ask(request, rendered, group, budget, replies))
+                answered = self._ask(request, rendered, items, planner.budget, replies)
             except _CutOffError:
-                if len(group) == 1:
-                    raise self._cut_off_error(group[0]) from None
-                pending.extend((section,) for section in group)  # section by section instead
+                smaller = planner.smaller(items)
+                if not smaller:
+                    raise self._cut_off_error(SectionName(next(iter(items)))) from None
+                pending.extendleft(reversed(smaller))  # smaller requests, in the same order
+                continue
+            for section, answer in answered.items():
+                answers[section] = _merged(answers.get(section), answer)
         usage = EngineUsage(
             requests=len(replies),
             prompt_tokens=sum(r.prompt_tokens for r in replies),
@@ -130,39 +137,21 @@ class ModelEngine:
         )
         return answers, usage
 
-    def _fits(
-        self,
-        request: DraftRequest,
-        budget: Budget,
-        system_tokens: int,
-        group: tuple[SectionName, ...],
-    ) -> bool:
-        user = render_user(self._prompt, request.visit, group)
-        answer = budget.answer_tokens(input_items(request.visit, group))
-        return budget.fits(system_tokens + estimate_tokens(user), answer)
-
-    def _require_fit(
-        self, request: DraftRequest, budget: Budget, system_tokens: int, section: SectionName
-    ) -> None:
-        if not self._fits(request, budget, system_tokens, (section,)):
-            user = render_user(self._prompt, request.visit, (section,))
-            answer = budget.answer_tokens(input_items(request.visit, (section,)))
-            budget.refuse(section, system_tokens + estimate_tokens(user), answer)
-
     def _ask(
         self,
         request: DraftRequest,
         rendered: RenderedPrompt,
-        group: tuple[SectionName, ...],
+        items: Items,
         budget: Budget,
         replies: list[ChatReply],
     ) -> dict[SectionName, ModelSection]:
-        user = render_user(self._prompt, request.visit, group)
+        group = tuple(SectionName(name) for name in items)
+        user = render_user(self._prompt, items, request.visit.fields[0].name)
         schema = answer_schema(group, tuple(f.name for f in request.visit.fields))
         error = ""
         for attempt in range(2):
             message = user + render_retry(self._prompt, error) if attempt else user
-            limit = budget.output_limit(estimate_tokens(rendered.system + message))
+            limit = budget.output_limit(estimate_tokens(rendered.system) + estimate_tokens(message))
             reply = self._chat.complete(ChatRequest(rendered.system, message, schema, limit))
             replies.append(reply)
             if reply.cut_off:
@@ -182,6 +171,17 @@ class ModelEngine:
             f"drafting the {section.value.replace('_', ' ')}; nothing was kept. Raise the "
             "engine's max_output_tokens."
         )
+
+
+def _merged(earlier: ModelSection | None, later: ModelSection) -> ModelSection:
+    # A section drafted in several requests: statements in order, the first request for input.
+    if earlier is None:
+        return later
+    # Each part was validated on arrival; together they may exceed one answer's statement cap.
+    return ModelSection.model_construct(
+        statements=[*earlier.statements, *later.statements],
+        needs_input=earlier.needs_input or later.needs_input,
+    )
 
 
 def _too_thin(request: DraftRequest) -> bool:

@@ -72,12 +72,12 @@ def render_system(prompt: PromptFile, practice: PracticeContext) -> RenderedProm
     return RenderedPrompt(prompt=prompt, system=system)
 
 
-def render_user(prompt: PromptFile, visit: Visit, sections: tuple[SectionName, ...]) -> str:
-    """Return the user message asking for ``sections`` of ``visit``."""
+def render_user(prompt: PromptFile, items: dict[str, list[dict[str, str]]], field: str) -> str:
+    """Return the user message asking for the sections of ``items``; ``field`` is an example."""
     return Template(prompt.user).substitute(
-        sections=", ".join(s.value for s in sections),
-        input=_as_data(input_items(visit, sections)),
-        format=json.dumps(_answer_format(visit, sections), ensure_ascii=False),
+        sections=", ".join(items),
+        input=_as_data(items),
+        format=json.dumps(_answer_format(field, tuple(items)), ensure_ascii=False),
     )
 
 
@@ -104,7 +104,6 @@ def _as_data(items: dict[str, list[dict[str, str]]]) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e")
 
 
-def _answer_format(visit: Visit, sections: tuple[SectionName, ...]) -> dict[str, object]:
-    field = visit.fields[0].name if visit.fields else "subjective"
+def _answer_format(field: str, sections: tuple[str, ...]) -> dict[str, object]:
     example = {"text": "<the statement>", "field": field, "quote": "<exact input text>"}
-    return {s.value: {"statements": [example], "needs_input": ""} for s in sections}
+    return {section: {"statements": [example], "needs_input": ""} for section in sections}

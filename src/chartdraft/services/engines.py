@@ -45,7 +45,7 @@ def _describe(service: DraftingService, name: str) -> EngineListing:
         name=name,
         kind=config.kind,
         model=config.model,
-        base_url=config.base_url,
+        base_url=config.display_url,
         reachable=False,
         ready=False,
         phi_allowed=config.may_receive_phi(),
@@ -57,7 +57,10 @@ def _describe(service: DraftingService, name: str) -> EngineListing:
         return _replace(base, detail=str(exc))
     if not isinstance(engine, ModelEngine):
         return _replace(base, reachable=True, ready=True, detail="not a model engine")
-    status = engine.probe()
+    try:
+        status = engine.probe()
+    except Exception as exc:  # one broken server must not hide the others
+        return _replace(base, detail=f"the check failed ({type(exc).__name__})")
     return _replace(base, reachable=status.reachable, ready=status.ready, detail=status.detail)
 
 

@@ -8,11 +8,20 @@ import time
 from typing import Any
 
 import openai
+from openai.types.chat import ChatCompletion
 
 from chartdraft.domain.errors import EngineError
 from chartdraft.drafting.chat import ChatReply, ChatRequest
 from chartdraft.drafting.endpoint import EngineConfig
-from chartdraft.drafting.failures import answered_with, connection_failed, timed_out
+from chartdraft.drafting.failures import (
+    MALFORMED_REPLY,
+    answered_with,
+    connection_failed,
+    declined,
+    not_an_api_reply,
+    timed_out,
+    token_count,
+)
 from chartdraft.drafting.model_engine import ModelEngine
 
 _SCHEMA_NAME = "soap_draft"
@@ -45,28 +54,35 @@ class OpenAICompatibleChat:
                 max_tokens=request.max_tokens,
                 **self._structured(request.schema),
             )
+            return self._reply(response, time.perf_counter() - started)
         except openai.APIError as exc:
-            raise self._translate(exc) from exc
-        seconds = time.perf_counter() - started
-        if not response.choices:
-            return ChatReply(text="", cut_off=False, seconds=seconds)
-        choice = response.choices[0]
-        usage = response.usage
-        return ChatReply(
-            text=choice.message.content or "",
-            cut_off=choice.finish_reason == "length",
-            prompt_tokens=usage.prompt_tokens if usage else 0,
-            output_tokens=usage.completion_tokens if usage else 0,
-            seconds=seconds,
-        )
+            # "from None": the server's error body may quote the request, i.e. the capture.
+            raise self._translate(exc) from None
+        except MALFORMED_REPLY:
+            raise not_an_api_reply(self._config) from None
 
     def list_models(self) -> list[str]:
         """Return the ids of the models the server offers."""
         try:
             page = self._client.with_options(timeout=_LIST_TIMEOUT, max_retries=0).models.list()
-            return [model.id for model in page.data]
+            return [str(model.id) for model in page.data]
         except openai.APIError as exc:
-            raise self._translate(exc) from exc
+            raise self._translate(exc) from None
+        except MALFORMED_REPLY:
+            raise not_an_api_reply(self._config) from None
+
+    def _reply(self, response: ChatCompletion, seconds: float) -> ChatReply:
+        choice = response.choices[0]
+        if choice.finish_reason == "content_filter":
+            raise declined(self._config)
+        usage = response.usage
+        return ChatReply(
+            text=str(choice.message.content or ""),
+            cut_off=choice.finish_reason == "length",
+            prompt_tokens=token_count(usage.prompt_tokens) if usage else 0,
+            output_tokens=token_count(usage.completion_tokens) if usage else 0,
+            seconds=seconds,
+        )
 
     def _structured(self, schema: dict[str, Any]) -> dict[str, Any]:
         mode = self._config.structured_output
