@@ -22,7 +22,6 @@ import json
 import math
 import os
 import platform
-import socket
 import subprocess
 import sys
 import tempfile
@@ -43,14 +42,17 @@ from chartdraft.drafting.endpoint import EngineConfig
 from chartdraft.drafting.engines.openai_compatible import OpenAICompatibleChat
 from chartdraft.drafting.model_engine import ModelEngine
 from chartdraft.evaluation.datasets import CorpusCapture, aci_bench_captures
+from chartdraft.evaluation.local_server import (
+    DEFAULT_MODEL,
+    MODEL_ALIAS,
+    ServerStartError,
+    running_model_server,
+)
 from chartdraft.services.drafting import DraftingService, draft_visit
 
 REPO = Path(__file__).resolve().parent.parent
-_CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "chartdraft"
 LLM_PYTHON = REPO / ".venv-llm" / "bin" / "python"
-LLM_MODEL = _CACHE / "models" / "SmolLM2-135M-Instruct.Q4_1.gguf"
-LLM_ALIAS = "smollm2-135m"
-START_SECONDS = 120
+LLM_MODEL = DEFAULT_MODEL
 WARM_UP_VISIT = REPO / "examples" / "visits" / "follow-up-hypertension.txt"
 BARE_INSTRUCTION = "Write a SOAP note (Subjective, Objective, Assessment, Plan) for this visit:"
 TARGET_SHARE = 0.05
@@ -100,7 +102,7 @@ class ReplayChat:
 
     def list_models(self) -> list[str]:
         """Name the one model."""
-        return [LLM_ALIAS]
+        return [MODEL_ALIAS]
 
 
 # --- results ---------------------------------------------------------------------------------
@@ -317,14 +319,6 @@ def _server(args: argparse.Namespace) -> Iterator[tuple[str, dict[str, str]]]:
         return
     if not (LLM_PYTHON.exists() and LLM_MODEL.exists()):
         raise SystemExit("No local model server: run scripts/setup-local-llm.sh (or give --url).")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    command = [
-        str(LLM_PYTHON), "-m", "llama_cpp.server", "--model", str(LLM_MODEL),
-        "--host", "127.0.0.1", "--port", str(port), "--n_ctx", str(args.n_ctx),
-        "--model_alias", LLM_ALIAS,
-    ]  # fmt: skip
     version = subprocess.run(  # noqa: S603 (our own interpreter, fixed arguments)
         [str(LLM_PYTHON), "-c", "import llama_cpp; print(llama_cpp.__version__)"],
         capture_output=True,
@@ -338,33 +332,11 @@ def _server(args: argparse.Namespace) -> Iterator[tuple[str, dict[str, str]]]:
     facts["model"] = LLM_MODEL.name
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "server.log"
-        with log.open("wb") as out:
-            server = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603
-        url = f"http://127.0.0.1:{port}/v1"
         try:
-            _wait_for(url, server, log)
-            yield url, facts
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
-
-
-def _wait_for(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + START_SECONDS
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            tail = log.read_text(errors="replace")[-2000:]
-            raise SystemExit(f"The local model server exited at start:\n{tail}")
-        try:
-            with urllib.request.urlopen(f"{url}/models", timeout=2):  # noqa: S310 (loopback)
-                return
-        except OSError:
-            time.sleep(0.3)
-    raise SystemExit(f"The local model server did not start within {START_SECONDS} s.")
+            with running_model_server(LLM_PYTHON, LLM_MODEL, n_ctx=args.n_ctx, log=log) as url:
+                yield url, facts
+        except ServerStartError as exc:
+            raise SystemExit(f"{exc}") from None
 
 
 def _served_models(url: str) -> list[str]:

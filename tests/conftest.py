@@ -5,10 +5,6 @@ with a loud line saying what was not tested.
 """
 
 import os
-import socket
-import subprocess
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +12,7 @@ import pytest
 
 from chartdraft.bootstrap import build_drafting_service
 from chartdraft.config import Settings
+from chartdraft.evaluation.local_server import DEFAULT_MODEL, ServerStartError, running_model_server
 from chartdraft.services.drafting import DraftingService
 
 REPO = Path(__file__).resolve().parent.parent
@@ -53,17 +50,11 @@ def service() -> DraftingService:
     return build_drafting_service(Settings())
 
 
-_CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "chartdraft"
 LLM_PYTHON = Path(
     os.environ.get("CHARTDRAFT_TEST_LLM_PYTHON", REPO / ".venv-llm" / "bin" / "python")
 )
-LLM_MODEL = Path(
-    os.environ.get(
-        "CHARTDRAFT_TEST_LLM_MODEL", _CACHE / "models" / "SmolLM2-135M-Instruct.Q4_1.gguf"
-    )
-)
+LLM_MODEL = Path(os.environ.get("CHARTDRAFT_TEST_LLM_MODEL", DEFAULT_MODEL))
 LLM_CONTEXT = 4096
-_LLM_START_SECONDS = 120
 
 
 @pytest.fixture(scope="session")
@@ -80,41 +71,12 @@ def llm_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         LLM_PYTHON.exists() and LLM_MODEL.exists(),
         "the local LLM server (run scripts/setup-local-llm.sh)",
     )
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     log = tmp_path_factory.mktemp("llm") / "server.log"
-    command = [
-        str(LLM_PYTHON), "-m", "llama_cpp.server", "--model", str(LLM_MODEL),
-        "--host", "127.0.0.1", "--port", str(port), "--n_ctx", str(LLM_CONTEXT),
-        "--model_alias", "smollm2-135m",
-    ]  # fmt: skip
-    with log.open("wb") as out:
-        server = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/v1"
     try:
-        _wait_for(url, server, log)
-        yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-
-
-def _wait_for(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + _LLM_START_SECONDS
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            tail = log.read_text(errors="replace")[-2000:]
-            pytest.fail(f"the local LLM server exited at start:\n{tail}", pytrace=False)
-        try:
-            with urllib.request.urlopen(f"{url}/models", timeout=2):  # noqa: S310 (loopback)
-                return
-        except OSError:
-            time.sleep(0.3)
-    pytest.fail(f"the local LLM server did not start within {_LLM_START_SECONDS} s", pytrace=False)
+        with running_model_server(LLM_PYTHON, LLM_MODEL, n_ctx=LLM_CONTEXT, log=log) as url:
+            yield url
+    except ServerStartError as exc:
+        pytest.fail(str(exc), pytrace=False)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
