@@ -16,6 +16,7 @@ from chartdraft import __version__
 from chartdraft.bootstrap import build_drafting_service, load_settings
 from chartdraft.domain.draft import SoapDraft
 from chartdraft.domain.errors import ChartdraftError, InputError, RetryableEngineError
+from chartdraft.domain.findings import Finding
 from chartdraft.services.engines import list_engines
 
 app = typer.Typer(
@@ -29,7 +30,11 @@ _errors = Console(stderr=True, highlight=False)
 
 USAGE_EXIT = 2  # bad input or configuration: one sentence, never a traceback
 INTERNAL_EXIT = 70  # a bug in chartdraft (EX_SOFTWARE)
+FINDINGS_EXIT = 1  # `verify` found a major problem: the draft must not be signed as it is
 TRY_AGAIN_EXIT = 75  # a model server that may answer later: timeout, 429, 5xx (EX_TEMPFAIL)
+
+
+FINDINGS_SCHEMA = "chartdraft.findings/1"
 
 
 class OutputFormat(StrEnum):
@@ -114,6 +119,44 @@ def draft(
         return
     sys.stdout.write(note.text if output is OutputFormat.TEXT else note.markdown())
     _print_findings(note)
+
+
+@app.command()
+def verify(
+    input_path: Annotated[
+        str, typer.Option("--input", metavar="VISIT", help="The capture the draft was made from.")
+    ],
+    draft_path: Annotated[
+        str,
+        typer.Option("--draft", metavar="DRAFT", help="A plain-text SOAP note or a draft JSON."),
+    ],
+    output: Annotated[
+        ListingFormat, typer.Option("--format", help="text or json.")
+    ] = ListingFormat.TEXT,
+    input_format: Annotated[
+        CaptureFormat, typer.Option("--input-format", help="How to read the capture.")
+    ] = CaptureFormat.AUTO,
+) -> None:
+    """Check every statement of a draft against the capture; exit 1 when a finding is major."""
+    if input_path == "-" and draft_path == "-":
+        raise InputError("Only one of --input and --draft can be read from standard input.")
+    settings = load_settings()
+    service = build_drafting_service(settings)
+    raw, source, name = _read_capture(input_path, settings.max_capture_bytes)
+    visit = service.capture(raw, source=source, name=name, input_format=input_format.value)
+    raw_draft, draft_source, _ = _read_capture(draft_path, settings.max_capture_bytes)
+    checked, findings = service.check_draft(visit, raw_draft, source=draft_source)
+    if output is ListingFormat.JSON:
+        document = {
+            "schema": FINDINGS_SCHEMA,
+            "statements": sum(len(s.statements) for s in checked.sections),
+            "findings": [f.model_dump(mode="json") for f in findings],
+        }
+        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    else:
+        _print_verification(findings)
+    if any(f.severity == "major" for f in findings):
+        raise typer.Exit(FINDINGS_EXIT)
 
 
 @app.command()
@@ -210,6 +253,30 @@ def _print_findings(note: SoapDraft) -> None:
             f"{escape(finding.message)}",
             soft_wrap=True,
         )
+
+
+def _print_verification(findings: list[Finding]) -> None:
+    """Print each finding with the draft's words and the closest input, for reading."""
+    out = Console(highlight=False)
+    if not findings:
+        out.print("[green]No findings: every statement is supported and nothing was lost.[/green]")
+        return
+    major = sum(1 for f in findings if f.severity == "major")
+    out.print(f"[bold]{len(findings)} finding(s), {major} major:[/bold]")
+    for finding in findings:
+        colour = "red" if finding.severity == "major" else "yellow"
+        where = finding.section.value if finding.section else "note"
+        if finding.statement_id:
+            where += f" {finding.statement_id}"
+        out.print(
+            f"\n[{colour}]{finding.severity}[/{colour}] {finding.kind} ({where}): "
+            f"{escape(finding.message)}",
+            soft_wrap=True,
+        )
+        if finding.draft_text:
+            out.print(f"  draft: {escape(finding.draft_text)}", soft_wrap=True)
+        if finding.input_text:
+            out.print(f"  input: {escape(' '.join(finding.input_text.split()))}", soft_wrap=True)
 
 
 def _fail(message: str, code: int) -> NoReturn:

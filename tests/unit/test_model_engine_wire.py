@@ -364,7 +364,7 @@ def test_quote_of_nothing_is_flagged(
     assert finding.severity is Severity.MAJOR
 
 
-def test_number_not_in_a_valid_quote_is_caught_by_first_check(
+def test_number_not_in_a_valid_quote_is_caught_by_the_verifier(
     service: DraftingService, visit: Visit, wire: str, fake: FakeProvider
 ) -> None:
     fake.answer = with_statement(
@@ -374,11 +374,15 @@ def test_number_not_in_a_valid_quote_is_caught_by_first_check(
 
     statement = statement_with(draft, "BP 150/95, HR 72.")
     assert statement.sources  # the quote itself is real input
-    [finding] = unsupported(draft, statement.id)
-    assert finding.raised_by == "first_check"
-    assert "150/95" in finding.message
-    assert "134/82" not in finding.message.split("do not appear")[0]
-    assert len(unsupported(draft)) == 1
+    [finding] = [
+        f
+        for f in draft.findings
+        if f.statement_id == statement.id and f.kind is FindingKind.CONTRADICTION
+    ]
+    assert finding.raised_by == "verify"
+    assert finding.draft_text == "150/95"
+    assert finding.input_text == "134/82"
+    assert not unsupported(draft)
 
 
 # --- answers that do not validate, or are cut off --------------------------------------------

@@ -2,7 +2,7 @@
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from chartdraft.domain.sections import SectionName
 from chartdraft.domain.visit import SourceSpan
@@ -29,6 +29,16 @@ class Severity(StrEnum):
     MINOR = "minor"
 
 
+class DraftSpan(BaseModel):
+    """Characters ``start:end`` of one statement's text in the draft."""
+
+    model_config = ConfigDict(frozen=True)
+
+    statement_id: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+
+
 class Finding(BaseModel):
     """One problem with a draft, tied to its section, statement and input spans where known."""
 
@@ -43,3 +53,9 @@ class Finding(BaseModel):
     """Input spans the finding is about (empty when the problem is an absence)."""
     raised_by: str = "drafter"
     """Which step raised it: ``drafter``, ``capture`` or the name of a check."""
+    draft_span: DraftSpan | None = None
+    """The words of the draft the finding is about, where it is about particular words."""
+    draft_text: str | None = None
+    """Those words of the draft, verbatim."""
+    input_text: str | None = None
+    """The closest input text, verbatim; for an omission, the input that was lost."""

@@ -7,29 +7,28 @@ from chartdraft.capture.intake import InputFormat, decode_capture, parse_capture
 from chartdraft.domain.draft import PracticeContext, SoapDraft
 from chartdraft.domain.encounter_template import EncounterTemplate
 from chartdraft.domain.errors import PermanentEngineError
-from chartdraft.domain.findings import FindingKind
+from chartdraft.domain.findings import Finding
 from chartdraft.domain.visit import Visit
 from chartdraft.drafting.endpoint import EngineConfig
 from chartdraft.drafting.engine import DraftingEngine, DraftRequest
 from chartdraft.drafting.registry import create_engine
 from chartdraft.templates.catalog import TemplateCatalog
-from chartdraft.verify.first_check import check_sources
+from chartdraft.verify.draft_reader import read_draft
 from chartdraft.verify.placement import placement_findings
+from chartdraft.verify.verifier import verify
 
 
 def draft_visit(
     visit: Visit, engine: DraftingEngine, template: EncounterTemplate, practice: PracticeContext
 ) -> SoapDraft:
-    """Draft ``visit`` with ``engine`` and attach every finding: gaps, placement, grounding."""
+    """Draft ``visit`` with ``engine`` and attach every finding: gaps, placement, verification."""
     draft = engine.draft(DraftRequest(visit=visit, template=template, practice=practice))
     _require_template_shape(draft, template, engine.name)
-    # A statement the engine already flagged as unsupported (a quote not in the input) needs
-    # no second finding saying it has no source.
-    flagged = {
-        f.statement_id for f in draft.findings if f.kind is FindingKind.UNSUPPORTED_STATEMENT
-    }
-    grounding = [f for f in check_sources(visit, draft) if f.statement_id not in flagged]
-    return draft.with_findings((*draft.findings, *placement_findings(visit, draft), *grounding))
+    # Every engine's draft is verified before anyone sees it. A statement the engine already
+    # flagged (a quote not in the input) needs no second finding of the same kind.
+    flagged = {(f.statement_id, f.kind) for f in draft.findings if f.statement_id}
+    checked = [f for f in verify(visit, draft) if (f.statement_id, f.kind) not in flagged]
+    return draft.with_findings((*draft.findings, *placement_findings(visit, draft), *checked))
 
 
 def _require_template_shape(draft: SoapDraft, template: EncounterTemplate, engine: str) -> None:
@@ -62,6 +61,14 @@ class DraftingService:
         """Check and parse raw capture bytes into a Visit."""
         text = decode_capture(raw, source=source, limit=self.max_capture_bytes)
         return parse_capture(text, input_format, name=name)
+
+    def check_draft(
+        self, visit: Visit, raw_draft: bytes, *, source: str = "The draft"
+    ) -> tuple[SoapDraft, list[Finding]]:
+        """Read a draft written elsewhere (text note or draft JSON) and verify it against ``visit``."""
+        text = decode_capture(raw_draft, source=source, limit=self.max_capture_bytes)
+        draft = read_draft(text)
+        return draft, verify(visit, draft)
 
     def template_for(self, visit: Visit, encounter_type: str | None = None) -> EncounterTemplate:
         """Return the template: the one asked for, else the one the capture names, else the default."""

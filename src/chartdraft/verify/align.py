@@ -1,0 +1,166 @@
+"""Find, for each draft statement, the input passages that support it.
+
+A statement's own citations are hints, never proof: support is found by the words the two
+share, weighted by how rare each word is in this visit (a shared "lisinopril" says more than
+a shared "pain"), allowing for typos and morphology with rapidfuzz.
+"""
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from chartdraft.domain.sections import SectionName
+from chartdraft.domain.visit import Passage, SourceSpan, Visit
+from chartdraft.verify.facts import TextFacts, read_facts
+from chartdraft.verify.lexicon import Lexicon
+from chartdraft.verify.words import tokenize
+
+MAX_SUPPORT = 3
+"""A statement may merge up to this many input items ("No fever. No cough." -> one sentence)."""
+_EXTRA_SHARE = 0.15
+_FUZZY_CUTOFF = 88.0
+_FUZZY_MIN = 5
+_WORD = re.compile(r"[^\W\d_]+")
+_JUDGEMENT = frozenset({SectionName.ASSESSMENT, SectionName.PLAN})
+
+
+@dataclass
+class InputPassage:
+    """One input item with its facts; offsets of the facts are relative to the passage text."""
+
+    number: int
+    passage: Passage
+    facts: TextFacts
+
+    def span(self, start: int, end: int) -> SourceSpan:
+        """Return the input span of characters ``start:end`` of this passage's text."""
+        base = self.passage.span.start
+        return SourceSpan(field=self.passage.span.field, start=base + start, end=base + end)
+
+    @property
+    def judgement(self) -> bool:
+        """True for the clinician's own assessment or plan."""
+        return self.passage.section in _JUDGEMENT
+
+
+@dataclass
+class Alignment:
+    """The passages that best support one statement, and how much of it they cover."""
+
+    passages: list[InputPassage]
+    coverage: float
+    """Share of the statement's content (weighted by rarity) found in those passages."""
+    resolved: dict[str, str]
+    """Each content stem of the statement -> the input stem it matches (itself, or a typo's)."""
+    missing: set[str] = field(default_factory=set)
+    """Content stems found nowhere in the input."""
+
+
+class InputIndex:
+    """Every passage of one visit, read once, with an inverted index over their stems."""
+
+    def __init__(self, visit: Visit, lexicon: Lexicon) -> None:
+        self.visit = visit
+        self.lexicon = lexicon
+        self.passages = [
+            InputPassage(number, passage, read_facts(visit.text_of(passage.span), lexicon))
+            for number, passage in enumerate(visit.passages)
+        ]
+        self.postings: dict[str, list[int]] = {}
+        for item in self.passages:
+            for stem in item.facts.stems:
+                self.postings.setdefault(stem, []).append(item.number)
+        # Header words ("Review of systems") are the clinician's too, though not a passage.
+        extra = " ".join([*(h.label for h in visit.headings), visit.encounter_type or ""])
+        self.stems = set(self.postings) | {t.stem for t in tokenize(extra, lexicon) if t.content}
+        total = len(self.passages) + 1
+        self.idf = {s: math.log(total / (len(p) + 0.5)) + 1.0 for s, p in self.postings.items()}
+        self._rare = math.log(total / 0.5) + 1.0
+        self._fuzzy_pool = sorted(s for s in self.stems if len(s) >= _FUZZY_MIN and s[0] != "#")
+        self._fuzzy: dict[str, str | None] = {}
+        self.words = {
+            w.lower()
+            for text in (*(f.text for f in visit.fields), extra)
+            for w in _WORD.findall(text)
+        }
+        self.drugs = {d.key for p in self.passages for d in p.facts.drugs}
+        self.judgement_stems = {s for p in self.passages if p.judgement for s in p.facts.stems}
+
+    def weight(self, stem: str) -> float:
+        """Return how telling a shared stem is in this visit (rarer is more telling)."""
+        return self.idf.get(stem, self._rare)
+
+    def resolve(self, stem: str) -> str | None:
+        """Return the input stem that ``stem`` stands for (itself or a near spelling), if any."""
+        if stem in self.stems:
+            return stem
+        if len(stem) < _FUZZY_MIN or stem.startswith("#"):
+            return None
+        if stem not in self._fuzzy:
+            best = process.extractOne(
+                stem, self._fuzzy_pool, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF
+            )
+            self._fuzzy[stem] = best[0] if best and best[0][0] == stem[0] else None
+        return self._fuzzy[stem]
+
+    def align(
+        self,
+        facts: TextFacts,
+        cited: tuple[SourceSpan, ...] = (),
+        *,
+        within: frozenset[SectionName] | None = None,
+    ) -> Alignment:
+        """Return the passages (of the ``within`` sections, if given) that best support ``facts``."""
+        resolved = {s: r for s in facts.stems if (r := self.resolve(s)) is not None}
+        missing = facts.stems - resolved.keys()
+        wanted = {r: self.weight(r) for r in resolved.values()}
+        total = sum(wanted.values()) + self._rare * len(missing)
+        if not wanted or total == 0:
+            return Alignment([], 0.0, resolved, missing)
+        candidates = self._candidates(wanted, cited, within)
+        chosen: list[InputPassage] = []
+        covered: set[str] = set()
+        cited_numbers = {
+            p.number for p in candidates if any(_overlaps(p.passage.span, c) for c in cited)
+        }
+        while candidates and len(chosen) < MAX_SUPPORT:
+            # Most new support first; on a tie the item the statement cites, then the item
+            # with the fewest other words (its own item, not a longer one that mentions it).
+            gain, _, _, _, best = max(
+                (
+                    sum(wanted[s] for s in c.facts.stems & wanted.keys() - covered),
+                    c.number in cited_numbers,
+                    -len(c.facts.stems - wanted.keys()),
+                    -c.number,
+                    c,
+                )
+                for c in candidates
+            )
+            if gain <= 0 or (chosen and gain < _EXTRA_SHARE * total):
+                break
+            chosen.append(best)
+            covered |= best.facts.stems & wanted.keys()
+            candidates.remove(best)
+        coverage = sum(wanted[s] for s in covered) / total
+        return Alignment(sorted(chosen, key=lambda p: p.number), coverage, resolved, missing)
+
+    def _candidates(
+        self,
+        wanted: dict[str, float],
+        cited: tuple[SourceSpan, ...],
+        within: frozenset[SectionName] | None,
+    ) -> list[InputPassage]:
+        numbers = {n for s in wanted for n in self.postings.get(s, ())}
+        numbers |= {
+            p.number for p in self.passages if any(_overlaps(p.passage.span, c) for c in cited)
+        }
+        found = [self.passages[n] for n in sorted(numbers)]
+        if within is not None:
+            found = [p for p in found if p.passage.section in within]
+        return found
+
+
+def _overlaps(a: SourceSpan, b: SourceSpan) -> bool:
+    return a.field == b.field and a.start < b.end and b.start < a.end

@@ -1,0 +1,224 @@
+"""Clinical facts of one piece of text: quantities, drugs, sides, frequencies, polarity.
+
+Both sides are read the same way: every input passage and every draft statement becomes a
+``TextFacts``, and the checks compare the two. Offsets are relative to the text analysed.
+"""
+
+from dataclasses import dataclass, field
+
+from chartdraft.verify.context import apply_context
+from chartdraft.verify.lexicon import Lexicon
+from chartdraft.verify.words import Token, tokenize
+
+# Units as typed -> (canonical unit, what it measures). Two quantities disagree only when they
+# measure the same thing: "20 mg" vs "200 mg" does, "20 mg" vs "20 minutes" does not.
+_UNITS: dict[str, tuple[str, str]] = {
+    **dict.fromkeys(("mg", "mgs", "milligram", "milligrams"), ("mg", "mass")),
+    **dict.fromkeys(("mcg", "ug", "\u00b5g", "microgram", "micrograms"), ("mcg", "mass")),
+    **dict.fromkeys(("g", "gm", "gram", "grams"), ("g", "mass")),
+    **dict.fromkeys(("kg", "kgs", "kilogram", "kilograms"), ("kg", "weight")),
+    **dict.fromkeys(("lb", "lbs", "pound", "pounds"), ("lb", "weight")),
+    **dict.fromkeys(("ml", "mls", "milliliter", "milliliters", "cc"), ("ml", "volume")),
+    **dict.fromkeys(("l", "liter", "liters", "litre", "litres"), ("l", "volume")),
+    **dict.fromkeys(("unit", "units", "u", "iu"), ("unit", "dose")),
+    **dict.fromkeys(("meq", "mmol"), ("meq", "dose")),
+    **dict.fromkeys(("puff", "puffs", "tablet", "tablets", "tab", "tabs", "pill", "pills"),
+                    ("tablet", "count")),
+    **dict.fromkeys(("capsule", "capsules", "cap", "caps", "drop", "drops", "spray", "sprays"),
+                    ("tablet", "count")),
+    **dict.fromkeys(("%", "percent"), ("%", "percent")),
+    **dict.fromkeys(("mmhg",), ("mmhg", "pressure")),
+    **dict.fromkeys(("bpm",), ("bpm", "rate")),
+    **dict.fromkeys(("cm", "centimeter", "centimeters"), ("cm", "length")),
+    **dict.fromkeys(("mm", "millimeter", "millimeters"), ("mm", "length")),
+    **dict.fromkeys(("inch", "inches", "ft", "feet", "foot"), ("in", "length")),
+    **dict.fromkeys(("degree", "degrees", "\u00b0", "f", "c", "fahrenheit", "celsius"),
+                    ("deg", "temperature")),
+    **dict.fromkeys(("second", "seconds", "sec", "secs"), ("second", "time")),
+    **dict.fromkeys(("minute", "minutes", "min", "mins"), ("minute", "time")),
+    **dict.fromkeys(("hour", "hours", "hr", "hrs", "h"), ("hour", "time")),
+    **dict.fromkeys(("day", "days", "d"), ("day", "time")),
+    **dict.fromkeys(("week", "weeks", "wk", "wks"), ("week", "time")),
+    **dict.fromkeys(("month", "months", "mo", "mos"), ("month", "time")),
+    **dict.fromkeys(("year", "years", "yr", "yrs", "y"), ("year", "time")),
+    **dict.fromkeys(("time", "times"), ("times", "count")),
+}  # fmt: skip
+_PER = frozenset({"dl", "l", "kg", "day", "d", "hr", "h", "min", "m2", "ml"})
+_LABEL_SKIP = frozenset({":", "=", "of", "is", "was", "at", "to", "from", "about", "around", "("})
+_DOSE_CLASSES = frozenset({"mass", "volume", "dose", "count"})
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number with its unit, what it measures and the word it is a value of."""
+
+    value: str
+    unit: str | None
+    measure: str | None
+    anchor: str | None
+    """The stem of the label before it ("pressur", "a1c"), or the drug it doses."""
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A drug, a frequency or a side, normalised to a key, with its offsets."""
+
+    key: str
+    start: int
+    end: int
+    part: str | None = None
+    """For a side: the stem of the body part it qualifies ("knee"), if one follows it."""
+
+
+@dataclass
+class TextFacts:
+    """Everything the checks compare about one passage or statement."""
+
+    text: str
+    tokens: list[Token]
+    stems: set[str] = field(default_factory=set)
+    quantities: list[Quantity] = field(default_factory=list)
+    drugs: list[Mention] = field(default_factory=list)
+    sides: list[Mention] = field(default_factory=list)
+    frequencies: list[Mention] = field(default_factory=list)
+    hedged: bool = False
+    """True when the text holds an uncertainty trigger ("possible", "likely", "rule out")."""
+    polarity: dict[str, set[bool]] = field(default_factory=dict)
+    """Each content stem -> the polarities it is stated with (True = asserted)."""
+    uncertain: dict[str, set[bool]] = field(default_factory=dict)
+    """Each content stem -> whether it is stated with a hedge over it."""
+
+
+def read_facts(text: str, lexicon: Lexicon) -> TextFacts:
+    """Return the facts stated in ``text``."""
+    tokens = tokenize(text, lexicon)
+    facts = TextFacts(text=text, tokens=tokens)
+    facts.hedged = apply_context(tokens, text, lexicon)
+    words = [t.text if t.kind == "word" else "" for t in tokens]
+    facts.drugs = _drugs(tokens, words, lexicon)
+    facts.quantities = _quantities(tokens, facts.drugs)
+    facts.sides = _sides(tokens, lexicon)
+    facts.frequencies = _frequencies(tokens, lexicon)
+    for token in tokens:
+        # Trigger words ("denies", "no") carry polarity, not content: "denies fever" and
+        # "no fever" state the same fact.
+        if token.content and "trigger" not in token.tags:
+            facts.stems.add(token.stem)
+            facts.polarity.setdefault(token.stem, set()).add(not token.negated)
+            facts.uncertain.setdefault(token.stem, set()).add(token.hedged)
+    return facts
+
+
+def _drugs(tokens: list[Token], words: list[str], lexicon: Lexicon) -> list[Mention]:
+    found: list[Mention] = []
+    index = 0
+    while index < len(tokens):
+        hit = lexicon.drug_at(words, index) if words[index] else None
+        if hit is None:
+            index += 1
+            continue
+        generic, size = hit
+        last = tokens[index + size - 1]
+        found.append(Mention(generic, tokens[index].start, last.end))
+        for token in tokens[index : index + size]:
+            token.tags.add("drug")
+        index += size
+    return found
+
+
+def _quantities(tokens: list[Token], drugs: list[Mention]) -> list[Quantity]:
+    found: list[Quantity] = []
+    for index, token in enumerate(tokens):
+        if token.kind != "num":
+            continue
+        unit, measure, end, used = _unit_after(tokens, index)
+        for token_used in tokens[index + 1 : index + 1 + used]:
+            token_used.tags.add("unit")
+        anchor = _anchor(tokens, index, drugs, measure)
+        found.append(Quantity(token.text, unit, measure, anchor, token.start, end))
+    return found
+
+
+def _unit_after(tokens: list[Token], index: int) -> tuple[str | None, str | None, int, int]:
+    end = tokens[index].end
+    if "/" in tokens[index].text:
+        return None, "ratio", end, 0  # 142/90, 2/10: the whole ratio is the value
+    following = tokens[index + 1] if index + 1 < len(tokens) else None
+    if following is None or following.start - end > 1:
+        return None, None, end, 0
+    if following.text == "\u00b0" and index + 2 < len(tokens) and tokens[index + 2].text in "fc":
+        return "deg", "temperature", tokens[index + 2].end, 2
+    known = _UNITS.get(following.text)
+    if known is None:
+        return None, None, end, 0
+    unit, measure = known
+    used = 1
+    if (
+        index + 3 < len(tokens)
+        and tokens[index + 2].text == "/"
+        and tokens[index + 3].text in _PER
+        and measure in _DOSE_CLASSES | {"weight"}
+    ):
+        unit, used = f"{unit}/{tokens[index + 3].text}", 3
+    return unit, measure, tokens[index + used].end, used
+
+
+def _anchor(
+    tokens: list[Token], index: int, drugs: list[Mention], measure: str | None
+) -> str | None:
+    start = tokens[index].start
+    if measure in _DOSE_CLASSES:
+        # A dose belongs to the nearest drug named before it in the same stretch of text.
+        before = [d for d in drugs if d.end <= start and start - d.end <= 40]
+        if before:
+            return before[-1].key
+    for back in range(index - 1, max(-1, index - 4), -1):
+        token = tokens[back]
+        if token.kind == "punct" and token.text not in _LABEL_SKIP:
+            return None
+        if token.kind == "word" and token.text not in _LABEL_SKIP and token.content:
+            return token.stem
+    return None
+
+
+def _sides(tokens: list[Token], lexicon: Lexicon) -> list[Mention]:
+    found: list[Mention] = []
+    for index, token in enumerate(tokens):
+        side = lexicon.laterality.get(token.text) if token.kind == "word" else None
+        if side is None:
+            continue
+        part = _part_after(tokens, index, lexicon)
+        # A lone "l" or "r" is a side only right before a body part ("R knee", not "R 16").
+        if part is None and len(token.text) == 1:
+            continue
+        end = part[1] if part else token.end
+        found.append(Mention(side, token.start, end, part[0] if part else None))
+    return found
+
+
+def _part_after(tokens: list[Token], index: int, lexicon: Lexicon) -> tuple[str, int] | None:
+    for ahead in tokens[index + 1 : index + 4]:
+        if ahead.kind == "punct":
+            return None
+        if ahead.text in lexicon.body_parts or ahead.stem in lexicon.body_parts:
+            return ahead.stem, ahead.end
+    return None
+
+
+def _frequencies(tokens: list[Token], lexicon: Lexicon) -> list[Mention]:
+    # "2 times a day" holds a number: frequencies match on every token's text, numbers included.
+    texts = [t.text for t in tokens]
+    found: list[Mention] = []
+    index = 0
+    while index < len(tokens):
+        for size in (4, 3, 2, 1):
+            key = lexicon.frequencies.get(tuple(texts[index : index + size]))
+            if key is not None and index + size <= len(tokens):
+                found.append(Mention(key, tokens[index].start, tokens[index + size - 1].end))
+                index += size
+                break
+        else:
+            index += 1
+    return found
