@@ -10,6 +10,14 @@ from typing import Annotated, NoReturn
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from chartdraft import __version__
@@ -159,6 +167,63 @@ def verify(
         raise typer.Exit(FINDINGS_EXIT)
 
 
+eval_app = typer.Typer(
+    name="eval",
+    help="Measure chartdraft on public clinical datasets (reports in --out).",
+    no_args_is_help=True,
+)
+app.add_typer(eval_app)
+DEFAULT_DATA = Path("..") / "shared" / "data"
+
+
+@eval_app.command("verify")
+def eval_verify(
+    data: Annotated[
+        Path, typer.Option("--data", help="The public datasets folder (ACI-Bench, ...).")
+    ] = DEFAULT_DATA,
+    out: Annotated[
+        Path, typer.Option("--out", help="Where to write the report, figures and chart.")
+    ] = Path("eval-out"),
+    seed: Annotated[int, typer.Option("--seed", help="Seed for paraphrases and errors.")] = 7,
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, help="At most this many notes per dataset.")
+    ] = None,
+) -> None:
+    """Inject known errors into real clinical notes and measure what the verifier catches."""
+    from chartdraft.evaluation.verify_eval import run_verify_eval  # noqa: PLC0415
+    from chartdraft.evaluation.verify_report import summary_lines, write_report  # noqa: PLC0415
+
+    if not (data / "aci-bench").is_dir():
+        raise InputError(f"{data} does not hold the public datasets (no aci-bench folder).")
+    with _progress() as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def advance(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        result = run_verify_eval(data, seed=seed, limit=limit, progress=advance)
+    try:
+        paths = write_report(result, out)
+    except OSError as exc:
+        raise InputError(f"The report cannot be written to {out} ({exc.strerror}).") from exc
+    console = Console(highlight=False)
+    for line in summary_lines(result):
+        console.print(escape(line), soft_wrap=True)
+    console.print(f"Report: {escape(', '.join(str(p) for p in paths))}")
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description:<28}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=_errors,
+    )
+
+
 @app.command()
 def templates(
     output: Annotated[
@@ -244,15 +309,19 @@ def _print_findings(note: SoapDraft) -> None:
     major = sum(1 for f in note.findings if f.severity == "major")
     _errors.print(f"[bold]{len(note.findings)} finding(s), {major} major:[/bold]")
     for finding in note.findings:
-        colour = "red" if finding.severity == "major" else "yellow"
-        where = finding.section.value if finding.section else "note"
-        if finding.statement_id:
-            where += f" {finding.statement_id}"
-        _errors.print(
-            f"  [{colour}]{finding.severity}[/{colour}] {finding.kind} ({where}): "
-            f"{escape(finding.message)}",
-            soft_wrap=True,
-        )
+        _errors.print(f"  {_finding_line(finding)}", soft_wrap=True)
+
+
+def _finding_line(finding: Finding) -> str:
+    """Return one finding as a coloured line: severity, kind, where, and the message."""
+    colour = "red" if finding.severity == "major" else "yellow"
+    where = finding.section.value if finding.section else "note"
+    if finding.statement_id:
+        where += f" {finding.statement_id}"
+    return (
+        f"[{colour}]{finding.severity}[/{colour}] {finding.kind} ({where}): "
+        f"{escape(finding.message)}"
+    )
 
 
 def _print_verification(findings: list[Finding]) -> None:
@@ -264,15 +333,7 @@ def _print_verification(findings: list[Finding]) -> None:
     major = sum(1 for f in findings if f.severity == "major")
     out.print(f"[bold]{len(findings)} finding(s), {major} major:[/bold]")
     for finding in findings:
-        colour = "red" if finding.severity == "major" else "yellow"
-        where = finding.section.value if finding.section else "note"
-        if finding.statement_id:
-            where += f" {finding.statement_id}"
-        out.print(
-            f"\n[{colour}]{finding.severity}[/{colour}] {finding.kind} ({where}): "
-            f"{escape(finding.message)}",
-            soft_wrap=True,
-        )
+        out.print(f"\n{_finding_line(finding)}", soft_wrap=True)
         if finding.draft_text:
             out.print(f"  draft: {escape(finding.draft_text)}", soft_wrap=True)
         if finding.input_text:

@@ -138,3 +138,25 @@ def test_html_and_injection_in_the_draft_are_reported_as_text(tmp_path: Path) ->
     assert result.returncode == 1
     texts = [f.get("draft_text") or "" for f in json.loads(result.stdout)["findings"]]
     assert any("script" in t or "Ignore" in t or "instructions" in t for t in texts)
+
+
+@pytest.mark.corpus
+def test_eval_verify_writes_its_report(tmp_path: Path, shared_data: Path) -> None:
+    out = tmp_path / "report"
+    result = chartdraft(
+        "eval", "verify", "--data", str(shared_data), "--out", str(out), "--limit", "3"
+    )
+    stdout, err = decoded(result)
+    assert result.returncode == 0, err
+    assert "Recall:" in stdout
+    assert "False flags:" in stdout
+    assert "Spearman" in stdout
+    assert (out / "verify-eval.md").read_text().startswith("#")
+    assert json.loads((out / "verify-eval.json").read_text())["kinds"]
+    assert (out / "verify-recall.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_eval_verify_without_the_datasets_is_one_sentence(tmp_path: Path) -> None:
+    result = chartdraft("eval", "verify", "--data", str(tmp_path))
+    assert result.returncode == 2
+    assert "does not hold the public datasets" in result.stderr.decode()

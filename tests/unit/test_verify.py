@@ -99,7 +99,9 @@ def test_the_faithful_draft_has_no_findings() -> None:
 CAUGHT = [
     # unsupported_statement: clinical content the clinician never gave
     (S.PLAN, "Increase lisinopril to 40 mg daily.",
-     "Increase lisinopril to 40 mg daily and add atorvastatin.", {K.UNSUPPORTED_STATEMENT}),
+     "Increase losartan to 40 mg daily.", {K.UNSUPPORTED_STATEMENT}),
+    (S.SUBJECTIVE, "Taking lisinopril 20 mg daily, no missed doses.",
+     "Taking losartan 20 mg daily, no missed doses.", {K.UNSUPPORTED_STATEMENT}),
     (S.OBJECTIVE, "Right knee: mild effusion, no erythema.",
      "Right knee: mild effusion, no erythema. Chest x-ray clear.", {K.UNSUPPORTED_STATEMENT}),
     (S.SUBJECTIVE, "No fever.", "No fever. Takes metformin 500 mg.", {K.UNSUPPORTED_STATEMENT}),
@@ -126,6 +128,8 @@ CAUGHT = [
     (S.PLAN, None, "Refer to orthopedic surgery.", {K.SCOPE_VIOLATION}),
     (S.PLAN, None, "Start amlodipine 5 mg daily.", {K.SCOPE_VIOLATION}),
     (S.PLAN, None, "Order a lipid panel.", {K.SCOPE_VIOLATION}),
+    (S.PLAN, "Increase lisinopril to 40 mg daily.",
+     "Increase lisinopril to 40 mg daily and add atorvastatin.", {K.SCOPE_VIOLATION}),
     # unsafe_certainty: the hedge dropped
     (S.ASSESSMENT, "Possible meniscal tear of the right knee.",
      "Meniscal tear of the right knee.", {K.UNSAFE_CERTAINTY}),

@@ -1,8 +1,9 @@
-"""Read public datasets (ACI-Bench, PriMock57) from a data directory as chartdraft captures.
+"""Read public datasets (ACI-Bench, PriMock57, MTS-Dialog) from a data directory as captures.
 
 The data stays where it is (``../shared/data`` beside the checkout); nothing is copied into the
 package. Each note a clinician wrote becomes a capture: ACI-Bench notes are split into the five
-fields by their section headers (as JSON), PriMock57 notes are given as the clinician typed them.
+fields by their section headers (as JSON), PriMock57 notes are given as the clinician typed them,
+and each MTS-Dialog section text becomes the one field its header belongs to (as JSON).
 """
 
 import csv
@@ -25,6 +26,30 @@ ACI_SPLITS = (
     "clinicalnlp_taskC_test2",
     "clef_taskC_test3",
 )
+
+MTS_DIALOG_SPLITS = {
+    "train": "MTS-Dialog-TrainingSet.csv",
+    "valid": "MTS-Dialog-ValidationSet.csv",
+    "test1": "MTS-Dialog-TestSet-1-MEDIQA-Chat-2023.csv",
+    "test2": "MTS-Dialog-TestSet-2-MEDIQA-Sum-2023.csv",
+}
+# MTS-Dialog's twenty normalised section headers, each to the capture field it belongs in.
+MTS_DIALOG_FIELDS: dict[str, SectionName] = {
+    "CC": SectionName.CHIEF_COMPLAINT,
+    **dict.fromkeys(
+        ("GENHX", "ROS", "PASTMEDICALHX", "PASTSURGICAL", "FAM/SOCHX", "MEDICATIONS", "ALLERGY",
+         "GYNHX", "OTHER_HISTORY", "IMMUNIZATIONS"),
+        SectionName.SUBJECTIVE,
+    ),
+    # What was examined, measured or done during the encounter.
+    **dict.fromkeys(
+        ("EXAM", "IMAGING", "LABS", "PROCEDURES", "EDCOURSE"), SectionName.OBJECTIVE
+    ),
+    **dict.fromkeys(("ASSESSMENT", "DIAGNOSIS"), SectionName.ASSESSMENT),
+    **dict.fromkeys(("PLAN", "DISPOSITION"), SectionName.PLAN),
+}  # fmt: skip
+MTS_MIN_WORDS = 8
+"""Shorter section texts ("None.", "Motor vehicle accident.") give a draft nothing to test."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +90,23 @@ def primock57_captures(data_dir: Path) -> Iterator[CorpusCapture]:
                 text=record["clinician_note"],
                 input_format="text",
             )
+
+
+def mts_dialog_captures(data_dir: Path) -> Iterator[CorpusCapture]:
+    """Yield every MTS-Dialog section text of at least eight words as a one-field JSON capture."""
+    for split, name in MTS_DIALOG_SPLITS.items():
+        with (data_dir / "mts-dialog" / name).open(encoding="utf-8-sig") as f:
+            for row in csv.DictReader(f):
+                text = row["section_text"].strip()
+                if len(text.split()) < MTS_MIN_WORDS:
+                    continue
+                # A header the list does not know is history, like text under no header.
+                field = MTS_DIALOG_FIELDS.get(row["section_header"].strip(), SectionName.SUBJECTIVE)
+                yield CorpusCapture(
+                    id=f"mts-{split}-{row['ID']}",
+                    text=json.dumps({field.value: text}),
+                    input_format="json",
+                )
 
 
 def split_note_into_fields(note: str) -> dict[str, str]:

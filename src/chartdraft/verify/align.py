@@ -15,6 +15,7 @@ from chartdraft.domain.sections import SectionName
 from chartdraft.domain.visit import Passage, SourceSpan, Visit
 from chartdraft.verify.facts import TextFacts, read_facts
 from chartdraft.verify.lexicon import Lexicon
+from chartdraft.verify.words import stem as stem_of
 from chartdraft.verify.words import tokenize
 
 MAX_SUPPORT = 3
@@ -68,6 +69,9 @@ class InputIndex:
             InputPassage(number, passage, read_facts(visit.text_of(passage.span), lexicon))
             for number, passage in enumerate(visit.passages)
         ]
+        self._by_field: dict[str, list[InputPassage]] = {}
+        for item in self.passages:
+            self._by_field.setdefault(item.passage.span.field, []).append(item)
         self.postings: dict[str, list[int]] = {}
         for item in self.passages:
             for stem in item.facts.stems:
@@ -80,6 +84,7 @@ class InputIndex:
         self._rare = math.log(total / 0.5) + 1.0
         self._fuzzy_pool = sorted(s for s in self.stems if len(s) >= _FUZZY_MIN and s[0] != "#")
         self._fuzzy: dict[str, str | None] = {}
+        self._side_stems = frozenset(stem_of(w) for w in lexicon.laterality)
         self.words = {
             w.lower()
             for text in (*(f.text for f in visit.fields), extra)
@@ -115,16 +120,17 @@ class InputIndex:
         """Return the passages (of the ``within`` sections, if given) that best support ``facts``."""
         resolved = {s: r for s in facts.stems if (r := self.resolve(s)) is not None}
         missing = facts.stems - resolved.keys()
-        wanted = {r: self.weight(r) for r in resolved.values()}
+        # Words decide where a statement comes from; a number is then checked against that
+        # input (a changed "2" must not pull in another item that happens to say "2").
+        wanted = {r: self.weight(r) for r in resolved.values() if not self._checked_apart(r)}
+        missing = {s for s in missing if not self._checked_apart(s)}
         total = sum(wanted.values()) + self._rare * len(missing)
         if not wanted or total == 0:
             return Alignment([], 0.0, resolved, missing)
         candidates = self._candidates(wanted, cited, within)
         chosen: list[InputPassage] = []
         covered: set[str] = set()
-        cited_numbers = {
-            p.number for p in candidates if any(_overlaps(p.passage.span, c) for c in cited)
-        }
+        cited_numbers = self.cited_numbers(cited)
         while candidates and len(chosen) < MAX_SUPPORT:
             # Most new support first; on a tie the item the statement cites, then the item
             # with the fewest other words (its own item, not a longer one that mentions it).
@@ -146,6 +152,20 @@ class InputIndex:
         coverage = sum(wanted[s] for s in covered) / total
         return Alignment(sorted(chosen, key=lambda p: p.number), coverage, resolved, missing)
 
+    def _checked_apart(self, stem: str) -> bool:
+        # Numbers and sides are compared on their own; as alignment words a changed "left" or
+        # "2" would pull in another item that happens to say it.
+        return stem.startswith("#") or stem in self._side_stems
+
+    def cited_numbers(self, cited: tuple[SourceSpan, ...]) -> set[int]:
+        """Return the numbers of the passages that ``cited`` overlaps."""
+        return {
+            p.number
+            for span in cited
+            for p in self._by_field.get(span.field, ())
+            if _overlaps(p.passage.span, span)
+        }
+
     def _candidates(
         self,
         wanted: dict[str, float],
@@ -153,9 +173,7 @@ class InputIndex:
         within: frozenset[SectionName] | None,
     ) -> list[InputPassage]:
         numbers = {n for s in wanted for n in self.postings.get(s, ())}
-        numbers |= {
-            p.number for p in self.passages if any(_overlaps(p.passage.span, c) for c in cited)
-        }
+        numbers |= self.cited_numbers(cited)
         found = [self.passages[n] for n in sorted(numbers)]
         if within is not None:
             found = [p for p in found if p.passage.section in within]

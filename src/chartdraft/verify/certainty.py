@@ -10,16 +10,17 @@ from chartdraft.verify.problems import Problem, severity_of
 
 def certainty_problems(facts: TextFacts, alignment: Alignment, lexicon: Lexicon) -> list[Problem]:
     """Return a problem when the input hedges what the statement asserts without any hedge."""
-    # Any hedge left in the statement means the model kept the doubt, wherever it put it.
-    if facts.hedged or not alignment.passages:
+    # As many hedges as its input means the model kept the doubt, wherever it put it.
+    if not alignment.passages or facts.hedges >= sum(p.facts.hedges for p in alignment.passages):
         return []
     firmer = []
     for token in facts.tokens:
-        if not token.content or token.negated or "trigger" in token.tags:
+        if not token.content or token.hedged or "trigger" in token.tags:
             continue
-        given = alignment.resolved.get(token.stem)
-        hedges = {h for p in alignment.passages for h in p.facts.uncertain.get(given or "", ())}
-        if hedges == {True}:
+        given = alignment.resolved.get(token.stem, "")
+        # Fewer hedged mentions than the input has: one of them lost its hedge.
+        hedged = sum(p.facts.hedged_counts[given] for p in alignment.passages)
+        if hedged > facts.hedged_counts[token.stem]:
             firmer.append(token)
     if not firmer:
         return []

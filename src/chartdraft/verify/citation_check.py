@@ -7,8 +7,9 @@ citing the wrong words would show the clinician the wrong evidence.
 from chartdraft.domain.findings import FindingKind, Severity
 from chartdraft.domain.note import Statement
 from chartdraft.verify.align import Alignment, InputIndex
-from chartdraft.verify.facts import TextFacts, read_facts
+from chartdraft.verify.facts import TextFacts
 from chartdraft.verify.problems import Problem, shown
+from chartdraft.verify.words import tokenize
 
 
 def citation_problem(
@@ -27,7 +28,7 @@ def citation_problem(
     if not facts.quantities:
         return None
     cited = " ".join(visit.text_of(s) for s in statement.sources)
-    given = {q.value for q in read_facts(cited, index.lexicon).quantities}
+    given = {t.text for t in tokenize(cited, index.lexicon) if t.kind == "num"}
     elsewhere = {q.value for p in alignment.passages for q in p.facts.quantities}
     stray = [q for q in facts.quantities if q.value not in given and q.value in elsewhere]
     if not stray:

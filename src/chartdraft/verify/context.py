@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
-from chartdraft.verify.lexicon import ContextTrigger, Lexicon
+from chartdraft.verify.lexicon import Lexicon
 from chartdraft.verify.words import Token, stem
 
 # Punctuation that closes a clause; commas do not ("denies fever, chills, or cough").
@@ -28,31 +28,33 @@ _ASSERTING = (
 # ("possible pneumonia, start amoxicillin" does not hedge the amoxicillin).
 _HEDGE_REACH = 4
 _NEGATED = "NEGATED_EXISTENCE"
+# British and shorthand negations medSpaCy's rules lack ("Nil regular medication").
+_OWN_NEGATIONS = ("nil",)
 _POSSIBLE = "POSSIBLE_EXISTENCE"
-_OTHER = frozenset({"HISTORICAL", "HYPOTHETICAL", "FAMILY"})
+# Only negation and uncertainty change what a statement asserts; "history of", "family history
+# of" and "if" qualify a finding without flipping it, and both sides keep them alike.
+_MODIFIERS = frozenset({_NEGATED, _POSSIBLE})
 
 
 @dataclass(frozen=True)
 class _Rule:
     category: str
     direction: str
-    stems: tuple[str, ...]
+    words: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class _RuleBook:
-    by_first_stem: dict[str, tuple[_Rule, ...]]
+    by_first_word: dict[str, tuple[_Rule, ...]]
+    by_stem: dict[str, _Rule]
     forward_stops: frozenset[str]
     backward_stops: frozenset[str]
 
 
-def apply_context(tokens: list[Token], text: str, lexicon: Lexicon) -> bool:
-    """Mark ``tokens`` in place; return True when the text holds any hedge trigger."""
+def apply_context(tokens: list[Token], text: str, lexicon: Lexicon) -> int:
+    """Mark ``tokens`` in place; return how many hedge triggers the text holds."""
     book = _rule_book(lexicon)
-    hedged_text = False
-    for clause in _clauses(tokens, text):
-        hedged_text |= _apply_clause(clause, book)
-    return hedged_text
+    return sum(_apply_clause(clause, book) for clause in _clauses(tokens, text))
 
 
 def _clauses(tokens: list[Token], text: str) -> Iterator[list[Token]]:
@@ -65,6 +67,10 @@ def _clauses(tokens: list[Token], text: str) -> Iterator[list[Token]]:
             clause = []
         previous_end = token.end
         if token.kind == "punct" and token.text in _BOUNDARY:
+            if token.text == "?":
+                # A question asserts nothing ("any chest pain?"): its words are nobody's finding.
+                for asked in clause:
+                    asked.asked = True
             if clause:
                 yield clause
             clause = []
@@ -74,25 +80,44 @@ def _clauses(tokens: list[Token], text: str) -> Iterator[list[Token]]:
         yield clause
 
 
-def _apply_clause(clause: list[Token], book: _RuleBook) -> bool:
+def _apply_clause(clause: list[Token], book: _RuleBook) -> int:
     found = list(_triggers_in(clause, book))
     ahead = [i for i, t in enumerate(clause) if t.stem in book.forward_stops]
     behind = [i for i, t in enumerate(clause) if t.stem in book.backward_stops]
-    hedged = False
+    hedges = 0
     for start, end, rule in found:
-        if rule.direction in {"TERMINATE", "PSEUDO"}:
+        if rule.direction in {"TERMINATE", "PSEUDO"} or rule.category not in _MODIFIERS:
             continue
-        hedged |= rule.category == _POSSIBLE
+        hedges += rule.category == _POSSIBLE
         if rule.direction in {"FORWARD", "BIDIRECTIONAL"}:
-            stop = min((s for s in ahead if s >= end), default=len(clause))
-            stop = min([stop, *(s for s, _, r in found if s >= end and r.direction == "TERMINATE")])
+            # A hedge reaches the next few words, whatever they assert ("may have had X");
+            # a stop word right after a negation is its object ("not reporting X").
+            stops = ahead if rule.category == _NEGATED else behind
+            stop = min((s for s in stops if s > end), default=len(clause))
+            ends = (s for s, _, r in found if s >= end and _terminates(r, rule.category))
+            stop = min([stop, *ends])
             if rule.category == _POSSIBLE:
-                stop = min(stop, end + _HEDGE_REACH)
+                stop = _reach(clause, end, stop)
             _mark(clause[end:stop], rule.category)
         if rule.direction in {"BACKWARD", "BIDIRECTIONAL"}:
             begin = max((s + 1 for s in behind if s < start), default=0)
             _mark(clause[begin:start], rule.category)
-    return hedged
+    return hedges
+
+
+def _terminates(rule: _Rule, category: str) -> bool:
+    # medSpaCy's terminating phrases end scopes of their own category only.
+    return rule.direction == "TERMINATE" and rule.category == category
+
+
+def _reach(clause: list[Token], start: int, stop: int) -> int:
+    """Return where a hedge's scope ends: after ``_HEDGE_REACH`` content words at most."""
+    seen = 0
+    for index in range(start, stop):
+        seen += clause[index].content
+        if seen == _HEDGE_REACH:
+            return index + 1
+    return stop
 
 
 def _triggers_in(clause: list[Token], book: _RuleBook) -> Iterator[tuple[int, int, _Rule]]:
@@ -102,21 +127,25 @@ def _triggers_in(clause: list[Token], book: _RuleBook) -> Iterator[tuple[int, in
         if rule is None:
             index += 1
             continue
-        end = index + len(rule.stems)
-        for token in clause[index:end]:
-            token.tags.add("trigger")
+        end = index + len(rule.words)
+        if rule.category in _MODIFIERS and rule.direction not in {"TERMINATE", "PSEUDO"}:
+            # Negation and hedge words carry polarity, not content ("denies" = "no").
+            for token in clause[index:end]:
+                token.tag("trigger")
         yield index, end, rule
         index = end
 
 
 def _longest_at(clause: list[Token], index: int, book: _RuleBook) -> _Rule | None:
-    for rule in book.by_first_stem.get(clause[index].stem, ()):
-        end = index + len(rule.stems)
+    token = clause[index]
+    for rule in book.by_first_word.get(token.text, ()):
+        end = index + len(rule.words)
         if end <= len(clause) and all(
-            clause[index + k].stem == part for k, part in enumerate(rule.stems)
+            clause[index + k].text == part for k, part in enumerate(rule.words)
         ):
             return rule
-    return None
+    # A one-word trigger also matches its inflections: "deny" catches "denies" and "denied".
+    return book.by_stem.get(token.stem)
 
 
 def _mark(scope: list[Token], category: str) -> None:
@@ -127,32 +156,30 @@ def _mark(scope: list[Token], category: str) -> None:
             token.negated = True
         elif category == _POSSIBLE:
             token.hedged = True
-        elif category in _OTHER:
-            token.other_subject = True
 
 
 @cache
 def _rule_book(lexicon: Lexicon) -> _RuleBook:
-    rules = [_rule(t) for t in lexicon.triggers]
-    rules += [_Rule(_POSSIBLE, "FORWARD", tuple(stem(w) for w in h)) for h in lexicon.hedges]
+    rules = [_Rule(t.category, t.direction, t.words) for t in lexicon.triggers if t.words]
+    rules += [_Rule(_POSSIBLE, "FORWARD", h) for h in lexicon.hedges if h]
+    rules += [_Rule(_NEGATED, "FORWARD", (w,)) for w in _OWN_NEGATIONS]
+    # medSpaCy's own terminating phrases act per category (``_terminates``); these end any scope.
     terminators = {stem(w) for w in _CONJUNCTIONS}
-    terminators |= {r.stems[0] for r in rules if r.direction == "TERMINATE" and len(r.stems) == 1}
     by_first: dict[str, list[_Rule]] = {}
+    by_stem: dict[str, _Rule] = {}
     seen: set[tuple[str, ...]] = set()
     for rule in rules:
-        if rule.stems and rule.stems not in seen:
-            seen.add(rule.stems)
-            by_first.setdefault(rule.stems[0], []).append(rule)
+        if rule.words in seen:
+            continue
+        seen.add(rule.words)
+        by_first.setdefault(rule.words[0], []).append(rule)
+        if len(rule.words) == 1:
+            by_stem.setdefault(stem(rule.words[0]), rule)
     return _RuleBook(
-        by_first_stem={
-            k: tuple(sorted(v, key=lambda r: -len(r.stems))) for k, v in by_first.items()
+        by_first_word={
+            k: tuple(sorted(v, key=lambda r: -len(r.words))) for k, v in by_first.items()
         },
+        by_stem=by_stem,
         forward_stops=frozenset(terminators | {stem(w) for w in _ASSERTING}),
         backward_stops=frozenset(terminators),
     )
-
-
-def _rule(trigger: ContextTrigger) -> _Rule:
-    # Triggers match on stems, so the rule "deny" also catches "denies" and "denied".
-    stems = tuple(stem(w) for w in trigger.words if w)
-    return _Rule(trigger.category, trigger.direction, stems)

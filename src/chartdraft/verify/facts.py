@@ -4,6 +4,7 @@ Both sides are read the same way: every input passage and every draft statement 
 ``TextFacts``, and the checks compare the two. Offsets are relative to the text analysed.
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from chartdraft.verify.context import apply_context
@@ -45,6 +46,7 @@ _UNITS: dict[str, tuple[str, str]] = {
 }  # fmt: skip
 _PER = frozenset({"dl", "l", "kg", "day", "d", "hr", "h", "min", "m2", "ml"})
 _LABEL_SKIP = frozenset({":", "=", "of", "is", "was", "at", "to", "from", "about", "around", "("})
+_SIDE_FILLER = frozenset({"-", "sided", "side", "of", "the"})
 _DOSE_CLASSES = frozenset({"mass", "volume", "dose", "count"})
 
 
@@ -59,6 +61,8 @@ class Quantity:
     """The stem of the label before it ("pressur", "a1c"), or the drug it doses."""
     start: int
     end: int
+    context: frozenset[str] = frozenset()
+    """Stems of the words right around it: what the number is said about ("year", "old")."""
 
 
 @dataclass(frozen=True)
@@ -85,17 +89,20 @@ class TextFacts:
     frequencies: list[Mention] = field(default_factory=list)
     hedged: bool = False
     """True when the text holds an uncertainty trigger ("possible", "likely", "rule out")."""
+    hedges: int = 0
+    """How many uncertainty triggers it holds."""
     polarity: dict[str, set[bool]] = field(default_factory=dict)
     """Each content stem -> the polarities it is stated with (True = asserted)."""
-    uncertain: dict[str, set[bool]] = field(default_factory=dict)
-    """Each content stem -> whether it is stated with a hedge over it."""
+    hedged_counts: Counter[str] = field(default_factory=Counter)
+    """Each content stem -> how many of its mentions a hedge covers."""
 
 
 def read_facts(text: str, lexicon: Lexicon) -> TextFacts:
     """Return the facts stated in ``text``."""
     tokens = tokenize(text, lexicon)
     facts = TextFacts(text=text, tokens=tokens)
-    facts.hedged = apply_context(tokens, text, lexicon)
+    facts.hedges = apply_context(tokens, text, lexicon)
+    facts.hedged = facts.hedges > 0
     words = [t.text if t.kind == "word" else "" for t in tokens]
     facts.drugs = _drugs(tokens, words, lexicon)
     facts.quantities = _quantities(tokens, facts.drugs)
@@ -106,8 +113,11 @@ def read_facts(text: str, lexicon: Lexicon) -> TextFacts:
         # "no fever" state the same fact.
         if token.content and "trigger" not in token.tags:
             facts.stems.add(token.stem)
+            if token.asked:
+                continue  # a question, a family member, a hypothetical: no polarity to compare
             facts.polarity.setdefault(token.stem, set()).add(not token.negated)
-            facts.uncertain.setdefault(token.stem, set()).add(token.hedged)
+            if token.hedged:
+                facts.hedged_counts[token.stem] += 1
     return facts
 
 
@@ -123,7 +133,7 @@ def _drugs(tokens: list[Token], words: list[str], lexicon: Lexicon) -> list[Ment
         last = tokens[index + size - 1]
         found.append(Mention(generic, tokens[index].start, last.end))
         for token in tokens[index : index + size]:
-            token.tags.add("drug")
+            token.tag("drug")
         index += size
     return found
 
@@ -135,10 +145,16 @@ def _quantities(tokens: list[Token], drugs: list[Mention]) -> list[Quantity]:
             continue
         unit, measure, end, used = _unit_after(tokens, index)
         for token_used in tokens[index + 1 : index + 1 + used]:
-            token_used.tags.add("unit")
+            token_used.tag("unit")
         anchor = _anchor(tokens, index, drugs, measure)
-        found.append(Quantity(token.text, unit, measure, anchor, token.start, end))
+        context = _context(tokens, index, used)
+        found.append(Quantity(token.text, unit, measure, anchor, token.start, end, context))
     return found
+
+
+def _context(tokens: list[Token], index: int, used: int) -> frozenset[str]:
+    around = [*tokens[max(0, index - 2) : index], *tokens[index + 1 + used : index + 3 + used]]
+    return frozenset(t.stem for t in around if t.kind == "word" and t.content)
 
 
 def _unit_after(tokens: list[Token], index: int) -> tuple[str | None, str | None, int, int]:
@@ -148,6 +164,11 @@ def _unit_after(tokens: list[Token], index: int) -> tuple[str | None, str | None
     following = tokens[index + 1] if index + 1 < len(tokens) else None
     if following is None or following.start - end > 1:
         return None, None, end, 0
+    hyphened = following.text == "-" and index + 2 < len(tokens)
+    if hyphened and tokens[index + 2].text in _UNITS and tokens[index + 2].start == following.end:
+        # "34-year-old", "5-day course": the unit after a hyphen.
+        unit, measure = _UNITS[tokens[index + 2].text]
+        return unit, measure, tokens[index + 2].end, 2
     if following.text == "\u00b0" and index + 2 < len(tokens) and tokens[index + 2].text in "fc":
         return "deg", "temperature", tokens[index + 2].end, 2
     known = _UNITS.get(following.text)
@@ -199,7 +220,9 @@ def _sides(tokens: list[Token], lexicon: Lexicon) -> list[Mention]:
 
 
 def _part_after(tokens: list[Token], index: int, lexicon: Lexicon) -> tuple[str, int] | None:
-    for ahead in tokens[index + 1 : index + 4]:
+    for ahead in tokens[index + 1 : index + 5]:
+        if ahead.text in _SIDE_FILLER:
+            continue  # "left-sided shoulder", "right side of the chest"
         if ahead.kind == "punct":
             return None
         if ahead.text in lexicon.body_parts or ahead.stem in lexicon.body_parts:
@@ -210,9 +233,13 @@ def _part_after(tokens: list[Token], index: int, lexicon: Lexicon) -> tuple[str,
 def _frequencies(tokens: list[Token], lexicon: Lexicon) -> list[Mention]:
     # "2 times a day" holds a number: frequencies match on every token's text, numbers included.
     texts = [t.text for t in tokens]
+    starts = lexicon.frequency_first_words
     found: list[Mention] = []
     index = 0
     while index < len(tokens):
+        if texts[index] not in starts:
+            index += 1
+            continue
         for size in (4, 3, 2, 1):
             key = lexicon.frequencies.get(tuple(texts[index : index + size]))
             if key is not None and index + size <= len(tokens):

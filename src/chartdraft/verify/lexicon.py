@@ -49,6 +49,11 @@ class Lexicon:
     triggers: tuple[ContextTrigger, ...]
 
     @property
+    def frequency_first_words(self) -> frozenset[str]:
+        """Words a frequency phrase can start with ("twice", "bid", "every")."""
+        return _frequency_starts(self)
+
+    @property
     def compounds(self) -> frozenset[str]:
         """Hyphenated terms read as one word ("x-ray", "d-dimer")."""
         return _compounds(self)
@@ -104,6 +109,11 @@ def _triggers() -> tuple[ContextTrigger, ...]:
         category, direction, phrase = line.split("\t")
         found.append(ContextTrigger(category, direction, _words(phrase)))
     return tuple(found)
+
+
+@cache
+def _frequency_starts(lexicon: Lexicon) -> frozenset[str]:
+    return frozenset(words[0] for words in lexicon.frequencies)
 
 
 @cache

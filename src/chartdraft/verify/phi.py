@@ -75,6 +75,8 @@ def _candidates(text: str, index: InputIndex) -> Iterator[tuple[str, int, int]]:
         names = [w for w in found.group().split() if _could_be_name(w, index)]
         if not names:
             continue
+        if text[found.end() : found.end() + 1] == ":":
+            continue  # a label ("Cardiovascular: ..."), not a person
         at_start = bool(_SENTENCE_START.search(text[: found.start()]))
         # A capitalised word opening a sentence is ordinary; two in a row are a name.
         if at_start and len(found.group().split()) < 2:

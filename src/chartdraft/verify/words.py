@@ -6,7 +6,8 @@ came from, so a finding can quote the draft and the input verbatim.
 """
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from itertools import pairwise
 from typing import Literal
 
 import snowballstemmer
@@ -36,7 +37,7 @@ STOPWORDS = frozenset(
     although however therefore thus can could will would shall should may might must
     patient patients pt pt's patient's mr mrs ms miss reports reported reporting report states
     stated stating state notes noted noting note says said describes described describing
-    endorses endorsed endorsing presents presented presenting present today currently
+    endorses endorsed endorsing presents presented presenting today currently
     current now recently recent time times well also additionally furthermore overall
     today's visit visits clinic office seen see sees found finds given gives includes
     including include included approximately approx around roughly
@@ -51,7 +52,9 @@ NUMBER_WORDS = {
     "seventy": 70, "eighty": 80, "ninety": 90,
 }  # fmt: skip
 _TENS = frozenset({20, 30, 40, 50, 60, 70, 80, 90})
+_SPELLED = frozenset({"spelled"})
 
+_THOUSANDS = re.compile(r",(?=\d{3}(?!\d))")
 _STEMMER = snowballstemmer.stemmer("english")
 _STEMS: dict[str, str] = {}
 
@@ -78,15 +81,24 @@ class Token:
     """True for words and numbers that carry clinical information (not stop words)."""
     negated: bool = False
     hedged: bool = False
-    other_subject: bool = False
-    """True inside a historical, hypothetical or family-history context."""
-    tags: set[str] = field(default_factory=set)
+    asked: bool = False
+    """True inside a question ("any chest pain?"): it asserts nothing either way."""
+    tags: frozenset[str] = frozenset()
+    """What else the token is: ``trigger``, ``drug``, ``unit``, ``spelled``, ``expanded``."""
+
+    def tag(self, name: str) -> None:
+        """Add ``name`` to the token's tags."""
+        self.tags = self.tags | {name}
 
 
 def tokenize(text: str, lexicon: Lexicon) -> list[Token]:
     """Return the normalised tokens of ``text``: abbreviations expanded, number words as digits."""
-    raw = [part for match in _TOKEN.finditer(text) for part in _uncontracted(_raw_token(match))]
-    merged = _merge_slashed(raw, lexicon)
+    raw = [_raw_token(match) for match in _TOKEN.finditer(text)]
+    if "n't" in text or "n\u2019t" in text:
+        raw = [part for token in raw for part in _uncontracted(token)]
+    merged = _merge_slashed(raw, lexicon) if "/" in text or "-" in text else raw
+    if "?" in text:
+        merged = _query_marks(merged)
     numbered = _number_words(merged)
     expanded = _expand(numbered, lexicon)
     for token in expanded:
@@ -108,7 +120,9 @@ def _raw_token(match: re.Match[str]) -> Token:
         return Token("word", value.replace(".", "").lower(), match.start(), match.end())
     if group == "num":
         # "1,000" is a thousand; "1,2" is a list. Only a comma before three digits is dropped.
-        value = re.sub(r",(?=\d{3}(?!\d))", "", value).rstrip(".,:/")
+        if "," in value:
+            value = _THOUSANDS.sub("", value)
+        value = value.rstrip(".,:/")
         return Token("num", value, match.start(), match.start() + len(match.group().rstrip(".,:/")))
     if group == "word":
         return Token("word", value.lower().replace("\u2019", "'"), match.start(), match.end())
@@ -124,6 +138,15 @@ def _uncontracted(token: Token) -> list[Token]:
         Token("word", base, token.start, token.end),
         Token("word", "not", token.start, token.end),
     ]
+
+
+def _query_marks(tokens: list[Token]) -> list[Token]:
+    # "?unstable angina" is the clinician's doubt, not the end of a question.
+    for token, following in pairwise(tokens):
+        if token.text == "?" and following.kind == "word" and following.start == token.end:
+            token.kind, token.text = "word", "questionable"
+            token.tag("expanded")
+    return tokens
 
 
 def _merge_slashed(tokens: list[Token], lexicon: Lexicon) -> list[Token]:
@@ -165,7 +188,7 @@ def _number_words(tokens: list[Token]) -> list[Token]:
         if (
             previous is not None
             and previous.kind == "num"
-            and previous.tags == {"spelled"}
+            and previous.tags == _SPELLED
             and int(previous.text) in _TENS
             and value < 10
         ):
@@ -173,7 +196,7 @@ def _number_words(tokens: list[Token]) -> list[Token]:
             previous.end = token.end
             continue
         number = Token("num", str(value), token.start, token.end)
-        number.tags.add("spelled")
+        number.tag("spelled")
         out.append(number)
     return out
 
@@ -189,7 +212,7 @@ def _expand(tokens: list[Token], lexicon: Lexicon) -> list[Token]:
         # Each word of the expansion keeps the abbreviation's offsets: a quote stays verbatim.
         for kind, text in _expansion_tokens(expansion):
             expanded = Token(kind, text, token.start, token.end)
-            expanded.tags.add("expanded")
+            expanded.tag("expanded")
             out.append(expanded)
     return out
 
