@@ -226,3 +226,71 @@ def test_prompt_injection_in_the_draft_is_just_unsupported_text() -> None:
 def test_verification_is_deterministic() -> None:
     draft = with_statement(S.OBJECTIVE, "BP 124/90, HR 78, T 37.2.", "BP 142/90.")
     assert verify(VISIT, draft) == verify(VISIT, draft)
+
+
+# Cases from an independent review: each input, a drafted statement, and whether a finding
+# (of the given kinds) is raised at it. "Omeprazole"-style inputs check brands and routes.
+REVIEWED = parse_capture(
+    """S: Cough for 3 days. No fever. Knee pain.
+Takes lisinopril 10 mg daily and metformin 500 mg BID. Allergic to penicillin (hives).
+ROS: Chest pain: no. Dyspnea: none. Nausea absent. Murphy sign negative.
+O: Lungs clear. Abdomen soft, non-tender. SpO2 97% on 2 L nasal cannula.
+A: Pneumonia vs bronchitis.
+P: Hold ibuprofen given warfarin. Albuterol 2 puffs q6h PRN.
+Amoxicillin 500 mg q8h x 7 days. Omeprazole 20 mg daily. Follow up in 1 week if not improved."""
+)
+
+REVIEW_CAUGHT = [
+    (S.SUBJECTIVE, "Fever and cough for 3 days.", {K.CONTRADICTION}),
+    (S.SUBJECTIVE, "Reports chest pain.", {K.CONTRADICTION}),
+    (S.SUBJECTIVE, "Positive for dyspnea.", {K.CONTRADICTION}),
+    (S.SUBJECTIVE, "Reports nausea.", {K.CONTRADICTION}),
+    (S.SUBJECTIVE, "Murphy sign positive.", {K.CONTRADICTION}),
+    (S.OBJECTIVE, "Abdomen soft, tender.", {K.CONTRADICTION}),
+    (S.OBJECTIVE, "Lungs with wheezes.", {K.UNSUPPORTED_STATEMENT}),
+    (S.SUBJECTIVE, "Takes lisinopril 10 mg BID and metformin 500 mg daily.", {K.CONTRADICTION}),
+    (S.PLAN, "Albuterol 2 puffs q8h PRN.", {K.CONTRADICTION}),
+    (S.PLAN, "Albuterol 2 puffs q6h.", {K.CONTRADICTION}),
+    (S.PLAN, "Amoxicillin 500 mg q8h PRN x 7 days.", {K.UNSUPPORTED_STATEMENT}),
+    (S.PLAN, "Amoxicillin 500 mg q8h x 5 days.", {K.CONTRADICTION}),
+    (S.ASSESSMENT, "Pneumonia.", {K.UNSAFE_CERTAINTY}),
+    (S.PLAN, "Start ibuprofen given warfarin.", {K.CONTRADICTION}),
+    (S.SUBJECTIVE, "Knee pain. Takes insulin.", {K.UNSUPPORTED_STATEMENT}),
+    (S.PLAN, "Pantoprazole 20 mg daily.", {K.UNSUPPORTED_STATEMENT}),
+    (S.PLAN, "Continue prednisolone 20 mg daily.", {K.SCOPE_VIOLATION}),
+]
+
+REVIEW_HONEST = [
+    (S.PLAN, "Prilosec 20 mg daily."),
+    (S.PLAN, "Amoxicillin 500 mg by mouth every 8 hours for 7 days."),
+    (S.PLAN, "If not improved, follow up in one week."),
+    (S.PLAN, "Albuterol 2 puffs every 6 hours as needed."),
+    (S.OBJECTIVE, "SpO2 97% on 2 L nasal cannula."),
+    (S.SUBJECTIVE, "Negative for chest pain and dyspnea; no nausea."),
+    (S.ASSESSMENT, "Pneumonia versus bronchitis."),
+]
+
+
+def _one_statement(section: S, text: str) -> SoapDraft:
+    return draft_of({section: [text]})
+
+
+@pytest.mark.parametrize(("section", "text", "kinds"), REVIEW_CAUGHT)
+def test_reviewed_errors_are_caught(section: S, text: str, kinds: set[K]) -> None:
+    found = statement_findings(REVIEWED, _one_statement(section, text), text)
+    assert kinds <= {f.kind for f in found}, [f.message for f in found]
+    assert all(f.severity is Severity.MAJOR for f in found if f.kind in kinds)
+
+
+@pytest.mark.parametrize(("section", "text"), REVIEW_HONEST)
+def test_reviewed_honest_rewrites_are_not_flagged(section: S, text: str) -> None:
+    found = statement_findings(REVIEWED, _one_statement(section, text), text)
+    assert found == [], [f.message for f in found]
+
+
+def test_a_lost_allergy_is_a_major_omission() -> None:
+    draft = _one_statement(S.SUBJECTIVE, "Cough for 3 days.")
+    lost = [
+        f for f in verify(REVIEWED, draft) if f.kind is K.OMISSION and "penicillin" in f.message
+    ]
+    assert [f.severity for f in lost] == [Severity.MAJOR]

@@ -92,6 +92,7 @@ class InputIndex:
         }
         self.drugs = {d.key for p in self.passages for d in p.facts.drugs}
         self.judgement_stems = {s for p in self.passages if p.judgement for s in p.facts.stems}
+        self.judgement_drugs = {d.key for p in self.passages if p.judgement for d in p.facts.drugs}
 
     def weight(self, stem: str) -> float:
         """Return how telling a shared stem is in this visit (rarer is more telling)."""
@@ -128,26 +129,29 @@ class InputIndex:
         if not wanted or total == 0:
             return Alignment([], 0.0, resolved, missing)
         candidates = self._candidates(wanted, cited, within)
+        shared = {c.number: c.facts.stems & wanted.keys() for c in candidates}
+        cited_numbers = self.cited_numbers(cited)
+        # On a tie: the item the statement cites, then the item with the fewest other words
+        # (its own item, not a longer one that also mentions it), then the earlier item.
+        ties = {
+            c.number: (
+                c.number in cited_numbers,
+                len(shared[c.number]) - len(c.facts.stems),
+                -c.number,
+            )
+            for c in candidates
+        }
         chosen: list[InputPassage] = []
         covered: set[str] = set()
-        cited_numbers = self.cited_numbers(cited)
         while candidates and len(chosen) < MAX_SUPPORT:
-            # Most new support first; on a tie the item the statement cites, then the item
-            # with the fewest other words (its own item, not a longer one that mentions it).
-            gain, _, _, _, best = max(
-                (
-                    sum(wanted[s] for s in c.facts.stems & wanted.keys() - covered),
-                    c.number in cited_numbers,
-                    -len(c.facts.stems - wanted.keys()),
-                    -c.number,
-                    c,
-                )
+            gain, _, best = max(
+                (sum(wanted[s] for s in shared[c.number] - covered), ties[c.number], c)
                 for c in candidates
             )
             if gain <= 0 or (chosen and gain < _EXTRA_SHARE * total):
                 break
             chosen.append(best)
-            covered |= best.facts.stems & wanted.keys()
+            covered |= shared[best.number]
             candidates.remove(best)
         coverage = sum(wanted[s] for s in covered) / total
         return Alignment(sorted(chosen, key=lambda p: p.number), coverage, resolved, missing)

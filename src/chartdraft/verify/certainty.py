@@ -15,12 +15,12 @@ def certainty_problems(facts: TextFacts, alignment: Alignment, lexicon: Lexicon)
         return []
     firmer = []
     for token in facts.tokens:
-        if not token.content or token.hedged or "trigger" in token.tags:
+        if not token.content or "trigger" in token.tags:
             continue
         given = alignment.resolved.get(token.stem, "")
-        # Fewer hedged mentions than the input has: one of them lost its hedge.
+        # Fewer hedges over its mentions than the input has: one of them was dropped.
         hedged = sum(p.facts.hedged_counts[given] for p in alignment.passages)
-        if hedged > facts.hedged_counts[token.stem]:
+        if hedged > facts.hedged_counts[token.stem] and token.hedge_depth < hedged:
             firmer.append(token)
     if not firmer:
         return []

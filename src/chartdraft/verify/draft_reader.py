@@ -5,6 +5,7 @@ each item becoming one statement with no citation: the verifier finds its suppor
 """
 
 import json
+import re
 from itertools import count
 
 from pydantic import ValidationError
@@ -17,6 +18,9 @@ from chartdraft.domain.sections import DEFAULT_TITLES, SOAP_ORDER, SectionName
 from chartdraft.domain.visit import Visit
 
 EXTERNAL_ENGINE = "external"
+# A model that flattens its note puts capitalised headers mid-line ("... HISTORY OF PRESENT
+# ILLNESS: The patient ..."): each starts a line of its own, where the header lexicon finds it.
+_INLINE_HEADER = re.compile(r"[ \t]+(?=(?:[A-Z][A-Z/&]+ ){0,5}[A-Z][A-Z/&]{2,}:\s)")
 
 
 def read_draft(text: str, *, default_section: SectionName | None = None) -> SoapDraft:
@@ -25,9 +29,9 @@ def read_draft(text: str, *, default_section: SectionName | None = None) -> Soap
     Text without any header is placed sentence by sentence by its cue words, or wholly in
     ``default_section`` when one is given (a summary of one known section).
     """
-    if text.lstrip().startswith("{"):
+    if text.lstrip().startswith(("{", "[")):
         return _from_json(text)
-    visit = parse_text(text)
+    visit = parse_text(_INLINE_HEADER.sub("\n", text))
     if visit.capture_format == "dictation" and default_section is not None:
         visit = visit.model_copy(
             update={
@@ -51,13 +55,19 @@ def _from_json(text: str) -> SoapDraft:
     if not isinstance(document, dict) or document.get("schema") != "chartdraft.draft/1":
         raise InputError('The draft JSON must be a "chartdraft.draft/1" document.')
     try:
-        return SoapDraft.model_validate(document)
+        draft = SoapDraft.model_validate(document)
     except ValidationError as exc:
         # Locations only: the values are the clinician's words.
         where = ", ".join(".".join(str(p) for p in e["loc"]) or "draft" for e in exc.errors()[:3])
         raise InputError(
             f"The draft JSON does not follow chartdraft.draft/1 (at {where})."
         ) from None
+    ids = [s.id for section in draft.sections for s in section.statements]
+    if len(ids) != len(set(ids)):
+        raise InputError("The draft JSON gives two statements the same id; each must be unique.")
+    if len({section.name for section in draft.sections}) != len(draft.sections):
+        raise InputError("The draft JSON has a section twice; each section must appear once.")
+    return draft
 
 
 def _from_visit(visit: Visit) -> SoapDraft:

@@ -6,6 +6,7 @@ Both sides are read the same way: every input passage and every draft statement 
 
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from chartdraft.verify.context import apply_context
 from chartdraft.verify.lexicon import Lexicon
@@ -42,10 +43,12 @@ _UNITS: dict[str, tuple[str, str]] = {
     **dict.fromkeys(("week", "weeks", "wk", "wks"), ("week", "time")),
     **dict.fromkeys(("month", "months", "mo", "mos"), ("month", "time")),
     **dict.fromkeys(("year", "years", "yr", "yrs", "y"), ("year", "time")),
-    **dict.fromkeys(("time", "times"), ("times", "count")),
 }  # fmt: skip
 _PER = frozenset({"dl", "l", "kg", "day", "d", "hr", "h", "min", "m2", "ml"})
 _LABEL_SKIP = frozenset({":", "=", "of", "is", "was", "at", "to", "from", "about", "around", "("})
+_ROUTE_NOUNS = frozenset({"mouth", "injection", "inhalation", "nose", "vein"})
+_DRUG_REACH = 40
+"""Characters between a drug and the dose or schedule that belongs to it ("ibuprofen 400 mg")."""
 _SIDE_FILLER = frozenset({"-", "sided", "side", "of", "the"})
 _DOSE_CLASSES = frozenset({"mass", "volume", "dose", "count"})
 
@@ -73,7 +76,8 @@ class Mention:
     start: int
     end: int
     part: str | None = None
-    """For a side: the stem of the body part it qualifies ("knee"), if one follows it."""
+    """For a side, the stem of the body part it qualifies ("knee"); for a frequency, the drug
+    it is the schedule of; None when there is none."""
 
 
 @dataclass
@@ -94,20 +98,25 @@ class TextFacts:
     polarity: dict[str, set[bool]] = field(default_factory=dict)
     """Each content stem -> the polarities it is stated with (True = asserted)."""
     hedged_counts: Counter[str] = field(default_factory=Counter)
-    """Each content stem -> how many of its mentions a hedge covers."""
+    """Each content stem -> how many hedges cover its mentions, in all."""
 
 
 def read_facts(text: str, lexicon: Lexicon) -> TextFacts:
     """Return the facts stated in ``text``."""
     tokens = tokenize(text, lexicon)
     facts = TextFacts(text=text, tokens=tokens)
-    facts.hedges = apply_context(tokens, text, lexicon)
+    facts.hedges = apply_context(tokens, lexicon)
     facts.hedged = facts.hedges > 0
     words = [t.text if t.kind == "word" else "" for t in tokens]
     facts.drugs = _drugs(tokens, words, lexicon)
-    facts.quantities = _quantities(tokens, facts.drugs)
+    facts.frequencies = _frequencies(tokens, lexicon, facts.drugs)
+    # "3 times a day" is a schedule, not the number 3: numbers inside one are compared as one.
+    spans = [(f.start, f.end) for f in facts.frequencies]
+    facts.quantities = [
+        q for q in _quantities(tokens, facts.drugs) if not any(s <= q.start < e for s, e in spans)
+    ]
     facts.sides = _sides(tokens, lexicon)
-    facts.frequencies = _frequencies(tokens, lexicon)
+    _tag_routes(tokens)
     for token in tokens:
         # Trigger words ("denies", "no") carry polarity, not content: "denies fever" and
         # "no fever" state the same fact.
@@ -117,7 +126,7 @@ def read_facts(text: str, lexicon: Lexicon) -> TextFacts:
                 continue  # a question, a family member, a hypothetical: no polarity to compare
             facts.polarity.setdefault(token.stem, set()).add(not token.negated)
             if token.hedged:
-                facts.hedged_counts[token.stem] += 1
+                facts.hedged_counts[token.stem] += token.hedge_depth
     return facts
 
 
@@ -192,9 +201,9 @@ def _anchor(
     start = tokens[index].start
     if measure in _DOSE_CLASSES:
         # A dose belongs to the nearest drug named before it in the same stretch of text.
-        before = [d for d in drugs if d.end <= start and start - d.end <= 40]
-        if before:
-            return before[-1].key
+        drug = _drug_before(drugs, start)
+        if drug is not None:
+            return drug
     for back in range(index - 1, max(-1, index - 4), -1):
         token = tokens[back]
         if token.kind == "punct" and token.text not in _LABEL_SKIP:
@@ -204,6 +213,19 @@ def _anchor(
     return None
 
 
+def _tag_routes(tokens: list[Token]) -> None:
+    # "by mouth" is how a drug is taken, not the patient's mouth.
+    for previous, token in pairwise(tokens):
+        if previous.text == "by" and token.text in _ROUTE_NOUNS:
+            token.tag("route")
+
+
+def _drug_before(drugs: list[Mention], start: int) -> str | None:
+    """Return the drug named last before ``start``, close enough to own what follows."""
+    before = [d for d in drugs if d.end <= start and start - d.end <= _DRUG_REACH]
+    return before[-1].key if before else None
+
+
 def _sides(tokens: list[Token], lexicon: Lexicon) -> list[Mention]:
     found: list[Mention] = []
     for index, token in enumerate(tokens):
@@ -211,8 +233,10 @@ def _sides(tokens: list[Token], lexicon: Lexicon) -> list[Mention]:
         if side is None:
             continue
         part = _part_after(tokens, index, lexicon)
-        # A lone "l" or "r" is a side only right before a body part ("R knee", not "R 16").
-        if part is None and len(token.text) == 1:
+        # A lone "l" or "r" is a side only right before a body part ("R knee", not "R 16"),
+        # and never after a number ("2 L nasal cannula" is litres).
+        after_number = index > 0 and tokens[index - 1].kind == "num"
+        if len(token.text) == 1 and (part is None or after_number):
             continue
         end = part[1] if part else token.end
         found.append(Mention(side, token.start, end, part[0] if part else None))
@@ -230,7 +254,7 @@ def _part_after(tokens: list[Token], index: int, lexicon: Lexicon) -> tuple[str,
     return None
 
 
-def _frequencies(tokens: list[Token], lexicon: Lexicon) -> list[Mention]:
+def _frequencies(tokens: list[Token], lexicon: Lexicon, drugs: list[Mention]) -> list[Mention]:
     # "2 times a day" holds a number: frequencies match on every token's text, numbers included.
     texts = [t.text for t in tokens]
     starts = lexicon.frequency_first_words
@@ -243,7 +267,9 @@ def _frequencies(tokens: list[Token], lexicon: Lexicon) -> list[Mention]:
         for size in (4, 3, 2, 1):
             key = lexicon.frequencies.get(tuple(texts[index : index + size]))
             if key is not None and index + size <= len(tokens):
-                found.append(Mention(key, tokens[index].start, tokens[index + size - 1].end))
+                start = tokens[index].start
+                drug = _drug_before(drugs, start)
+                found.append(Mention(key, start, tokens[index + size - 1].end, drug))
                 index += size
                 break
         else:

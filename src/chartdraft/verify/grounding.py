@@ -16,7 +16,9 @@ from chartdraft.verify.problems import Problem
 from chartdraft.verify.words import Token
 
 JUDGEMENT = frozenset({SectionName.ASSESSMENT, SectionName.PLAN})
-_SERIOUS = frozenset({"drug", "test", "body part", "diagnosis"})
+_SERIOUS = frozenset({"drug", "test", "body part", "diagnosis", "finding"})
+_DECISIONS = frozenset({"drug", "test", "diagnosis"})
+_NOT_ANATOMY = frozenset({"expanded", "route"})
 _RESTATES = 0.6
 """Coverage by the clinician's assessment/plan above which a statement restates one of its items."""
 _MINOR_SHARE = 0.4
@@ -28,19 +30,23 @@ def category(token: Token, lexicon: Lexicon) -> str | None:
     if "drug" in token.tags:
         return "drug"
     text = token.text
-    if text in lexicon.tests:
-        return "test"
-    if text in lexicon.body_parts or token.stem in lexicon.body_parts:
-        return "body part"
-    if text in lexicon.diagnosis_words or (
+    # "HR" is heart rate and "PO" by mouth: an expansion names no body part of the patient's.
+    part = not token.tags & _NOT_ANATOMY and (
+        text in lexicon.body_parts or text.removesuffix("s") in lexicon.body_parts
+    )
+    diagnosis = text in lexicon.diagnosis_words or (
         len(text) >= _MIN_SUFFIX_WORD
         and text.endswith(lexicon.diagnosis_suffixes)
         and text not in lexicon.suffix_exceptions
-    ):
-        return "diagnosis"
-    if text in lexicon.plan_verbs:
-        return "plan"
-    return None
+    )
+    kinds = (
+        ("test", text in lexicon.tests),
+        ("body part", part),
+        ("finding", text in lexicon.findings),
+        ("diagnosis", diagnosis),
+        ("plan", text in lexicon.plan_verbs),
+    )
+    return next((name for name, found in kinds if found), None)
 
 
 def _words(tokens: list[Token]) -> list[Token]:
@@ -66,7 +72,10 @@ def unsupported_content(
         scope = _scope_problem(facts, alignment, index)
         if scope is not None:
             return [scope]
-    missing = [t for t in _words(facts.tokens) if t.stem in alignment.missing]
+    known = _known_drugs(facts, index)
+    missing = [t for t in _words(facts.tokens) if t.stem in alignment.missing and t not in known]
+    # A drug is compared by name, never by a near spelling (prednisone is not prednisolone).
+    missing += [t for t in _new_drugs(facts, index) if t not in missing]
     serious = [t for t in missing if category(t, index.lexicon) in _SERIOUS]
     if serious:
         kinds = sorted({str(category(t, index.lexicon)) for t in serious})
@@ -79,6 +88,16 @@ def unsupported_content(
             )
         ]
     return _minor_words(facts, missing, index)
+
+
+def _known_drugs(facts: TextFacts, index: InputIndex) -> list[Token]:
+    # "Tylenol" for "acetaminophen": a brand of a drug the clinician gave is that drug.
+    return _drug_tokens(facts, index.drugs)
+
+
+def _new_drugs(facts: TextFacts, index: InputIndex) -> list[Token]:
+    new = [d for d in facts.drugs if d.key not in index.drugs]
+    return [t for t in facts.tokens if any(d.start <= t.start < d.end for d in new)]
 
 
 def _minor_words(facts: TextFacts, missing: list[Token], index: InputIndex) -> list[Problem]:
@@ -99,22 +118,16 @@ def _minor_words(facts: TextFacts, missing: list[Token], index: InputIndex) -> l
 
 def _scope_problem(facts: TextFacts, alignment: Alignment, index: InputIndex) -> Problem | None:
     own = index.judgement_stems
-    words = _words(facts.tokens)
+    # A drug the clinician's own assessment or plan names, under any of its names ("Prilosec"
+    # for "omeprazole"), is theirs.
+    theirs = _drug_tokens(facts, index.judgement_drugs)
+    words = [t for t in _words(facts.tokens) if t not in theirs]
     new = [t for t in words if alignment.resolved.get(t.stem) not in own]
     if not new:
         return None
-    lexicon = index.lexicon
-    items = [t for t in new if category(t, lexicon) in _SERIOUS]
-    ordering = any(category(t, lexicon) == "plan" for t in words)
-    total = sum(index.weight(s) for s in facts.stems) or 1.0
-    new_share = sum(index.weight(t.stem) for t in new) / total
-    if not items and ordering and new_share >= 0.5:
-        items = [t for t in new if category(t, lexicon) != "plan"]
-    if not items:
+    items = _new_items(facts, words, new, alignment, index)
+    if not items or _changed_item(facts, words, items, alignment, index):
         return None
-    within = index.align(facts, within=JUDGEMENT)
-    if within.coverage >= _RESTATES and all(t.stem in alignment.missing for t in items):
-        return None  # an existing item with a changed word: reported as unsupported below
     return Problem(
         FindingKind.SCOPE_VIOLATION,
         Severity.MAJOR,
@@ -122,3 +135,54 @@ def _scope_problem(facts: TextFacts, alignment: Alignment, index: InputIndex) ->
         "own assessment and plan do not contain it.",
         _span(items),
     )
+
+
+def _new_items(
+    facts: TextFacts, words: list[Token], new: list[Token], alignment: Alignment, index: InputIndex
+) -> list[Token]:
+    lexicon = index.lexicon
+    # The clinician's judgement is diagnoses, drugs and tests; a symptom or a body part
+    # restated in the assessment ("right knee pain") is not a new decision, but a symptom
+    # given nowhere and named there is a diagnosis ("tension headache").
+    items = [
+        t
+        for t in new
+        if category(t, lexicon) in _DECISIONS
+        or (category(t, lexicon) in _SERIOUS and t.stem in alignment.missing)
+    ]
+    ordering = any(category(t, lexicon) == "plan" for t in words)
+    total = sum(index.weight(s) for s in facts.stems) or 1.0
+    new_share = sum(index.weight(t.stem) for t in new) / total
+    if not items and ordering and new_share >= 0.5:
+        items = [t for t in new if category(t, lexicon) != "plan"]
+    return items
+
+
+def _changed_item(
+    facts: TextFacts,
+    words: list[Token],
+    items: list[Token],
+    alignment: Alignment,
+    index: InputIndex,
+) -> bool:
+    """Return True when the statement is one of the clinician's items with a word changed."""
+    if not all(t.stem in alignment.missing for t in items):
+        return False  # words taken from elsewhere in the input: a new item, not a typo
+    within = index.align(facts, within=JUDGEMENT)
+    if within.coverage >= _RESTATES:
+        return True
+    # "Pantoprazole 20 mg daily" for "Omeprazole 20 mg daily": a drug swapped inside one of
+    # the clinician's items, which holds all the rest of the statement.
+    if not all("drug" in t.tags for t in items):
+        return False
+    rest = {alignment.resolved.get(t.stem) for t in words if t not in items}
+    values = {q.value for q in facts.quantities}
+    return bool(rest) and any(
+        rest <= p.facts.stems and values <= {q.value for q in p.facts.quantities}
+        for p in within.passages
+    )
+
+
+def _drug_tokens(facts: TextFacts, drugs: set[str]) -> list[Token]:
+    named = [d for d in facts.drugs if d.key in drugs]
+    return [t for t in facts.tokens if any(d.start <= t.start < d.end for d in named)]

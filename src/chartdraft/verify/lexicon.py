@@ -38,6 +38,8 @@ class Lexicon:
     frequencies: dict[tuple[str, ...], str]
     """A frequency as typed ("twice daily", "bid") to its canonical key ("2/d")."""
     body_parts: frozenset[str]
+    findings: frozenset[str]
+    """Symptoms and examination findings ("fever", "wheezes", "edema")."""
     tests: frozenset[str]
     diagnosis_words: frozenset[str]
     diagnosis_suffixes: tuple[str, ...]
@@ -111,6 +113,15 @@ def _triggers() -> tuple[ContextTrigger, ...]:
     return tuple(found)
 
 
+_DIGITS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6"}
+
+
+def _with_digits(table: dict[tuple[str, ...], str]) -> dict[tuple[str, ...], str]:
+    # Text is read with number words as digits, so "three times daily" must also match "3 ...".
+    extra = {tuple(_DIGITS.get(w, w) for w in words): key for words, key in table.items()}
+    return {**extra, **table}
+
+
 @cache
 def _frequency_starts(lexicon: Lexicon) -> frozenset[str]:
     return frozenset(words[0] for words in lexicon.frequencies)
@@ -138,11 +149,14 @@ def default_lexicon() -> Lexicon:
             str(k).lower(): _words(str(v))
             for k, v in (abbreviations.items() if isinstance(abbreviations, dict) else ())
         },
-        frequencies={
-            _words(str(k)): str(v)
-            for k, v in (frequencies.items() if isinstance(frequencies, dict) else ())
-        },
+        frequencies=_with_digits(
+            {
+                _words(str(k)): str(v)
+                for k, v in (frequencies.items() if isinstance(frequencies, dict) else ())
+            }
+        ),
         body_parts=frozenset(_string_list(terms, "body_parts")),
+        findings=frozenset(_string_list(terms, "findings")),
         tests=frozenset(_string_list(terms, "tests")),
         diagnosis_words=frozenset(_string_list(terms, "diagnosis_words")),
         diagnosis_suffixes=tuple(_string_list(terms, "diagnosis_suffixes")),

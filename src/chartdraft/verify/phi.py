@@ -42,6 +42,10 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 # Capitalised words, whole ("EpiPen", "SpO2", "IgA" are not "Epi", "Sp", "Ig"), in runs.
 _NAME_WORD = r"[A-Z][a-z]+(?:['\u2019-][A-Za-z]+)*(?![\w'\u2019-])"
+_MAY_IDENTIFY = re.compile(
+    r"[\d@]|www\.|https?:|\b(?:dr|mr|mrs|ms|miss|mx|prof|doctor|nurse|mrn|dob|ssn|acct|account)\b",
+    re.IGNORECASE,
+)
 _CAPITALISED = re.compile(rf"(?<![\w'\u2019-]){_NAME_WORD}(?:\s+{_NAME_WORD})*")
 _LETTERS = re.compile(r"[^\W\d_]+")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\n\u2022*-]\s*|\(\s*)$")
@@ -67,7 +71,9 @@ def phi_problems(text: str, index: InputIndex) -> list[Problem]:
 
 
 def _candidates(text: str, index: InputIndex) -> Iterator[tuple[str, int, int]]:
-    for what, pattern in _PATTERNS:
+    # Every pattern needs a digit, "@", a web prefix or a title: most statements have none.
+    patterns = _PATTERNS if _MAY_IDENTIFY.search(text) else ()
+    for what, pattern in patterns:
         for found in pattern.finditer(text):
             if not _given(found.group(), index):
                 yield what, found.start(), found.end()

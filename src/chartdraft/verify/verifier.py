@@ -70,12 +70,13 @@ def statement_problems(
         *unsupported_content(facts, alignment, index, section),
         *certainty_problems(facts, alignment, index.lexicon),
     ]
-    # A changed date is a contradiction; a number that is only an identifier is reported as
-    # one; an item the model added to the assessment or plan is one scope violation, not also
-    # a list of unsupported words.
+    # A changed date is a contradiction, not a new identifier; a number that is only an
+    # identifier is reported as one; an item the model added to the assessment or plan is
+    # one scope violation (whatever names it holds), not also a list of unsupported words.
     changed = [p for p in found if p.kind is FindingKind.CONTRADICTION]
     phi = [p for p in phi if not any(_overlap(p, q) for q in changed)]
-    found = [p for p in found if p in changed or not any(_overlap(p, q) for q in phi)]
+    kept = {FindingKind.CONTRADICTION, FindingKind.SCOPE_VIOLATION}
+    found = [p for p in found if p.kind in kept or not any(_overlap(p, q) for q in phi)]
     if any(p.kind is FindingKind.SCOPE_VIOLATION for p in found):
         found = [p for p in found if p.kind is not FindingKind.UNSUPPORTED_STATEMENT]
     return [_with_closest(p, alignment) for p in (*phi, *found)]

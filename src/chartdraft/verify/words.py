@@ -19,7 +19,7 @@ TokenKind = Literal["word", "num", "punct"]
 _TOKEN = re.compile(
     r"(?P<dotted>(?<![^\W\d_])(?:[a-zA-Z]\.){2,}(?![^\W\d_]))"  # b.i.d., q.d., p.r.n.
     r"|(?P<num>\d+(?:[.,/:]\d+)*)"  # 20, 98.6, 1,000, 142/90, 10:30
-    r"|(?P<word>[^\W\d_]+(?:['\u2019][^\W\d_]+)?)"  # words, "patient's"
+    r"|(?P<word>[^\W\d_]+(?:\d+[^\W\d_]*)*(?:['\u2019][^\W\d_]+)?)"  # "patient's", "A1c", "SpO2"
     r"|(?P<punct>[^\s\w])"
 )
 
@@ -41,6 +41,9 @@ STOPWORDS = frozenset(
     current now recently recent time times well also additionally furthermore overall
     today's visit visits clinic office seen see sees found finds given gives includes
     including include included approximately approx around roughly
+    discussed discuss discussing explained explain informed reassured agreed agrees
+    understands understood verbalized verbalizes questions concerns regarding regularly
+    vitals vital
     """.split()
 )
 
@@ -53,6 +56,10 @@ NUMBER_WORDS = {
 }  # fmt: skip
 _TENS = frozenset({20, 30, 40, 50, 60, 70, 80, 90})
 _SPELLED = frozenset({"spelled"})
+_ARTICLES = frozenset({"a", "an"})
+_UNIT_LIKE = frozenset({"hr", "hrs", "h", "d", "wk", "wks", "mo", "mos", "yr", "yrs", "min", "u"})
+_BEFORE_A_SPAN = frozenset({"in", "for", "within", "about", "over", "after", "past", "last", "x"})
+_TIME_UNITS = frozenset({"day", "week", "month", "year", "hour", "minute", "fortnight"})
 
 _THOUSANDS = re.compile(r",(?=\d{3}(?!\d))")
 _STEMMER = snowballstemmer.stemmer("english")
@@ -81,6 +88,8 @@ class Token:
     """True for words and numbers that carry clinical information (not stop words)."""
     negated: bool = False
     hedged: bool = False
+    hedge_depth: int = 0
+    """How many hedges cover it: "may have been a possible X" hedges X twice."""
     asked: bool = False
     """True inside a question ("any chest pain?"): it asserts nothing either way."""
     tags: frozenset[str] = frozenset()
@@ -93,7 +102,7 @@ class Token:
 
 def tokenize(text: str, lexicon: Lexicon) -> list[Token]:
     """Return the normalised tokens of ``text``: abbreviations expanded, number words as digits."""
-    raw = [_raw_token(match) for match in _TOKEN.finditer(text)]
+    raw = _raw_tokens(text)
     if "n't" in text or "n\u2019t" in text:
         raw = [part for token in raw for part in _uncontracted(token)]
     merged = _merge_slashed(raw, lexicon) if "/" in text or "-" in text else raw
@@ -101,16 +110,33 @@ def tokenize(text: str, lexicon: Lexicon) -> list[Token]:
         merged = _query_marks(merged)
     numbered = _number_words(merged)
     expanded = _expand(numbered, lexicon)
+    stems = _STEMS
     for token in expanded:
         if token.kind == "word":
-            token.stem = stem(token.text)
-            token.content = token.text not in STOPWORDS and len(token.text) > 1
+            word = token.text
+            token.stem = stems.get(word) or stem(word)
+            token.content = word not in STOPWORDS and len(word) > 1
         elif token.kind == "num":
             token.stem = "#" + token.text
             token.content = True
         else:
             token.stem = token.text
     return expanded
+
+
+def _raw_tokens(text: str) -> list[Token]:
+    # The hot loop of the verifier: plain words (most tokens) are built inline.
+    tokens: list[Token] = []
+    append = tokens.append
+    for match in _TOKEN.finditer(text):
+        if match.lastgroup == "word":
+            append(Token("word", match.group().lower(), match.start(), match.end()))
+        else:
+            append(_raw_token(match))
+    if "\u2019" in text:
+        for token in tokens:
+            token.text = token.text.replace("\u2019", "'")
+    return tokens
 
 
 def _raw_token(match: re.Match[str]) -> Token:
@@ -179,25 +205,60 @@ def _joined(tokens: list[Token], index: int) -> str | None:
 def _number_words(tokens: list[Token]) -> list[Token]:
     # "twenty five" -> 25 and "two" -> 2, so "two weeks" and "2 weeks" are the same quantity.
     out: list[Token] = []
-    for token in tokens:
+    for index, token in enumerate(tokens):
         value = NUMBER_WORDS.get(token.text) if token.kind == "word" else None
+        if value is None and token.text in _ARTICLES and _one_of_a_unit(tokens, index):
+            value = 1  # "in a week" is "in 1 week"
         if value is None:
             out.append(token)
             continue
+        if out and out[-1].text == "-" and len(out) > 1 and _joins(out[-2], out[-1], value):
+            out.pop()  # "thirty-two"
         previous = out[-1] if out else None
-        if (
-            previous is not None
-            and previous.kind == "num"
-            and previous.tags == _SPELLED
-            and int(previous.text) in _TENS
-            and value < 10
-        ):
+        if previous is not None and _joins(previous, token, value):
             previous.text = str(int(previous.text) + value)
             previous.end = token.end
             continue
         number = Token("num", str(value), token.start, token.end)
         number.tag("spelled")
         out.append(number)
+    return _ratios(out)
+
+
+def _joins(previous: Token, following: Token, value: int) -> bool:
+    return (
+        previous.kind == "num"
+        and previous.tags == _SPELLED
+        and int(previous.text) in _TENS
+        and value < 10
+        and following.start - previous.end <= 1
+    )
+
+
+def _one_of_a_unit(tokens: list[Token], index: int) -> bool:
+    before = tokens[index - 1].text if index > 0 else ""
+    after = tokens[index + 1].text if index + 1 < len(tokens) else ""
+    return before in _BEFORE_A_SPAN and after in _TIME_UNITS
+
+
+def _ratios(tokens: list[Token]) -> list[Token]:
+    # "120 over 80", "two over six": a ratio, written as "120/80".
+    out: list[Token] = []
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        if (
+            token.kind == "num"
+            and index + 2 < len(tokens)
+            and tokens[index + 1].text == "over"
+            and tokens[index + 2].kind == "num"
+        ):
+            last = tokens[index + 2]
+            out.append(Token("num", f"{token.text}/{last.text}", token.start, last.end))
+            index += 3
+            continue
+        out.append(token)
+        index += 1
     return out
 
 
@@ -205,7 +266,8 @@ def _expand(tokens: list[Token], lexicon: Lexicon) -> list[Token]:
     out: list[Token] = []
     for index, token in enumerate(tokens):
         expansion = lexicon.abbreviations.get(token.text) if token.kind == "word" else None
-        after_number = index > 0 and tokens[index - 1].kind == "num"
+        # "2 hr" is two hours, but "78 BP 124/90" still names a blood pressure.
+        after_number = index > 0 and tokens[index - 1].kind == "num" and token.text in _UNIT_LIKE
         if expansion is None or after_number or token.text in STOPWORDS:
             out.append(token)
             continue
