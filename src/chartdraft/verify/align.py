@@ -5,8 +5,10 @@ share, weighted by how rare each word is in this visit (a shared "lisinopril" sa
 a shared "pain"), allowing for typos and morphology with rapidfuzz.
 """
 
+import heapq
 import math
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
@@ -18,6 +20,10 @@ from chartdraft.verify.lexicon import Lexicon
 from chartdraft.verify.words import stem as stem_of
 from chartdraft.verify.words import tokenize
 
+_COMMON = 200
+"""A word in more items than this tells no item apart; it is not used to find candidates."""
+_CANDIDATES = 40
+"""Items considered as support for one statement, the best-sharing first."""
 MAX_SUPPORT = 3
 """A statement may merge up to this many input items ("No fever. No cough." -> one sentence)."""
 _EXTRA_SHARE = 0.15
@@ -91,6 +97,9 @@ class InputIndex:
             for w in _WORD.findall(text)
         }
         self.drugs = {d.key for p in self.passages for d in p.facts.drugs}
+        self.quantities = [(p, q) for p in self.passages for q in p.facts.quantities]
+        self.side_pairs = {(m.key, m.part) for p in self.passages for m in p.facts.sides}
+        self.schedules = {m.key for p in self.passages for m in p.facts.frequencies}
         self.judgement_stems = {s for p in self.passages if p.judgement for s in p.facts.stems}
         self.judgement_drugs = {d.key for p in self.passages if p.judgement for d in p.facts.drugs}
 
@@ -176,12 +185,27 @@ class InputIndex:
         cited: tuple[SourceSpan, ...],
         within: frozenset[SectionName] | None,
     ) -> list[InputPassage]:
-        numbers = {n for s in wanted for n in self.postings.get(s, ())}
-        numbers |= self.cited_numbers(cited)
-        found = [self.passages[n] for n in sorted(numbers)]
+        # The best-sharing items only: a long capture where every item says "pain" must not
+        # make each statement weigh every item (quadratic on a 1 MB capture).
+        scores: dict[int, float] = {}
+        for stem in telling(wanted, self.postings):
+            weight = wanted[stem]
+            for number in self.postings.get(stem, ())[:_COMMON]:
+                scores[number] = scores.get(number, 0.0) + weight
         if within is not None:
-            found = [p for p in found if p.passage.section in within]
-        return found
+            scores = {n: w for n, w in scores.items() if self.passages[n].passage.section in within}
+        best = heapq.nlargest(_CANDIDATES, scores, key=lambda n: (scores[n], -n))
+        cited_numbers = self.cited_numbers(cited)
+        if within is not None:
+            cited_numbers = {n for n in cited_numbers if self.passages[n].passage.section in within}
+        return [self.passages[n] for n in sorted({*best, *cited_numbers})]
+
+
+def telling(wanted: Iterable[str], postings: Mapping[str, Sequence[int]]) -> list[str]:
+    """Return the words of ``wanted`` rare enough to find candidates by (else the rarest one)."""
+    words = list(wanted)
+    rare = [w for w in words if len(postings.get(w, ())) <= _COMMON]
+    return rare or sorted(words, key=lambda w: len(postings.get(w, ())))[:1]
 
 
 def _overlaps(a: SourceSpan, b: SourceSpan) -> bool:

@@ -38,7 +38,7 @@ def _side_problems(
 ) -> Iterator[Problem]:
     near = [(p, m) for p in support for m in p.facts.sides]
     near_pairs = {(m.key, m.part) for _, m in near}
-    everywhere = {(m.key, m.part) for p in index.passages for m in p.facts.sides}
+    everywhere = index.side_pairs
     # Each side the input gives supports one mention: "left hand ... right hand" flipped to
     # "right hand ... right hand" still leaves one "right hand" too many.
     left_over = Counter((m.key, m.part) for _, m in near)
@@ -88,7 +88,7 @@ def _frequency_problems(
     facts: TextFacts, support: list[InputPassage], index: InputIndex
 ) -> Iterator[Problem]:
     near = [(p, m) for p in support for m in p.facts.frequencies]
-    everywhere = {m.key for p in index.passages for m in p.facts.frequencies}
+    everywhere = index.schedules
     for frequency in facts.frequencies:
         problem = _schedule_problem(facts, frequency, near, everywhere)
         if problem is not None:

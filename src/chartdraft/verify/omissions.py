@@ -4,11 +4,12 @@ An item is lost when no one or two statements carry most of its content (weighte
 or when a number or drug it gives appears nowhere in the draft.
 """
 
+import heapq
 from dataclasses import dataclass
 
 from chartdraft.domain.findings import Finding, FindingKind
 from chartdraft.domain.visit import SourceSpan
-from chartdraft.verify.align import InputIndex, InputPassage
+from chartdraft.verify.align import InputIndex, InputPassage, telling
 from chartdraft.verify.facts import TextFacts
 from chartdraft.verify.grounding import JUDGEMENT
 from chartdraft.verify.problems import CHECK_NAME, severity_of, shown
@@ -16,25 +17,32 @@ from chartdraft.verify.problems import CHECK_NAME, severity_of, shown
 _CARRIED = 0.5
 """Share of an item's content that the draft must carry for the item to count as kept."""
 _BEST_OF = 2
+_COMMON = 200
 
 
 @dataclass
 class DraftContent:
     """What the whole draft says, in the input's stems, for looking up each input item."""
 
-    postings: dict[str, set[int]]
+    postings: dict[str, list[int]]
+    stems: list[set[str]]
+    """Each statement's content, in the input's stems."""
     values: set[str]
     drugs: set[str]
 
 
 def draft_content(statements: list[TextFacts], index: InputIndex) -> DraftContent:
     """Return the draft's content, each stem resolved to the input stem it matches."""
-    postings: dict[str, set[int]] = {}
+    postings: dict[str, list[int]] = {}
+    stems: list[set[str]] = []
     for number, facts in enumerate(statements):
-        for stem in facts.stems:
-            postings.setdefault(index.resolve(stem) or stem, set()).add(number)
+        resolved = {index.resolve(stem) or stem for stem in facts.stems}
+        stems.append(resolved)
+        for stem in resolved:
+            postings.setdefault(stem, []).append(number)
     return DraftContent(
         postings=postings,
+        stems=stems,
         values={q.value for facts in statements for q in facts.quantities},
         drugs={d.key for facts in statements for d in facts.drugs},
     )
@@ -105,9 +113,9 @@ def _carried(facts: TextFacts, index: InputIndex, draft: DraftContent) -> float:
     weights = {s: index.weight(s) for s in facts.stems}
     total = sum(weights.values())
     scores: dict[int, float] = {}
-    for stem, weight in weights.items():
-        for number in draft.postings.get(stem, ()):
-            scores[number] = scores.get(number, 0.0) + weight
-    best = sorted(scores, key=lambda n: -scores[n])[:_BEST_OF]
-    covered = {s for s in weights if draft.postings.get(s, set()) & set(best)}
-    return sum(weights[s] for s in covered) / total if total else 1.0
+    for stem in telling(weights, draft.postings):
+        for number in draft.postings.get(stem, ())[:_COMMON]:
+            scores[number] = scores.get(number, 0.0) + weights[stem]
+    best = heapq.nlargest(_BEST_OF, scores, key=lambda n: (scores[n], -n))
+    said = set().union(*(draft.stems[n] for n in best)) if best else set()
+    return sum(w for s, w in weights.items() if s in said) / total if total else 1.0

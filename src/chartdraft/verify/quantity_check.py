@@ -85,7 +85,7 @@ def quantity_problems(
     """Yield a problem for each number of the statement that its support does not give."""
     near = [(p, q) for p in alignment.passages for q in p.facts.quantities]
     restates = alignment.coverage >= _RESTATES
-    everywhere = [(p, q) for p in index.passages for q in p.facts.quantities]
+    everywhere = index.quantities
     new_drugs = {d.key for d in facts.drugs} - index.drugs
     drug_names = frozenset(index.drugs | {d.key for d in facts.drugs})
     # The values the statement does repeat are not counterparts of the ones it changed.
