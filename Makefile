@@ -8,7 +8,7 @@ LLM_VENV := .venv-llm
 LLM_STAMP := $(LLM_VENV)/.installed
 LLM_MODEL := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/chartdraft/models/SmolLM2-135M-Instruct.Q4_1.gguf
 
-.PHONY: run test lint bench bench-model llm-server clean
+.PHONY: run test lint bench bench-model bench-verify eval-verify llm-server clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,14 @@ test: $(STAMP) $(LLM_STAMP) lint
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_draft.py
+
+# The verifier side by side with fuzzy matching and a numbers-only check (about 2 minutes).
+bench-verify: $(STAMP)
+	$(BIN)/python bench/bench_verify.py
+
+# The verifier's evaluation on public clinical notes: report, figures and chart in eval-out/.
+eval-verify: $(STAMP)
+	$(BIN)/chartdraft eval verify --data ../shared/data --out eval-out
 
 # Engine overhead against the real local model (starts its own server; a few minutes).
 bench-model: $(STAMP) $(LLM_STAMP)

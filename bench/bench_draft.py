@@ -1,7 +1,7 @@
 """Benchmark: draft + check over every ACI-Bench and PriMock57 note, one core, per-note latency.
 
 Side by side in one run:
-  * chartdraft: intake checks -> parse -> template engine -> gap rules -> first check;
+  * chartdraft: intake checks -> parse -> template engine -> gap rules -> verifier;
   * baseline:   what a practice does without chartdraft's structure -- paste each field under
                 its heading (no parsing, no tidying, no checks); the floor for a deterministic path.
 The ratio says what the structure and the checks cost on top of copying text.
