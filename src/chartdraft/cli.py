@@ -211,6 +211,14 @@ def eval_verify(
     console = Console(highlight=False)
     for line in summary_lines(result):
         console.print(escape(line), soft_wrap=True)
+    if result.llm is not None and result.llm.examples:
+        console.print("\n[bold]Flagged statements of real model notes, for reading:[/bold]")
+        for example in result.llm.examples:
+            console.print(
+                f"- {escape(example.model)} {escape(example.note_id)}: "
+                f"{escape(example.statement)}\n  {escape(example.kind)}: {escape(example.message)}",
+                soft_wrap=True,
+            )
     console.print(f"Report: {escape(', '.join(str(p) for p in paths))}")
 
 

@@ -151,6 +151,7 @@ def test_eval_verify_writes_its_report(tmp_path: Path, shared_data: Path) -> Non
     assert "Recall:" in stdout
     assert "False flags:" in stdout
     assert "Spearman" in stdout
+    assert "Flagged statements of real model notes" in stdout
     assert (out / "verify-eval.md").read_text().startswith("#")
     assert json.loads((out / "verify-eval.json").read_text())["kinds"]
     assert (out / "verify-recall.png").read_bytes().startswith(b"\x89PNG")
