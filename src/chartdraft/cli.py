@@ -25,6 +25,7 @@ from chartdraft.bootstrap import build_drafting_service, load_settings
 from chartdraft.domain.draft import SoapDraft
 from chartdraft.domain.errors import ChartdraftError, InputError, RetryableEngineError
 from chartdraft.domain.findings import Finding
+from chartdraft.evaluation.verify_results import LlmFlagExample
 from chartdraft.services.engines import list_engines
 
 app = typer.Typer(
@@ -211,15 +212,22 @@ def eval_verify(
     console = Console(highlight=False)
     for line in summary_lines(result):
         console.print(escape(line), soft_wrap=True)
-    if result.llm is not None and result.llm.examples:
-        console.print("\n[bold]Flagged statements of real model notes, for reading:[/bold]")
-        for example in result.llm.examples:
-            console.print(
-                f"- {escape(example.model)} {escape(example.note_id)}: "
-                f"{escape(example.statement)}\n  {escape(example.kind)}: {escape(example.message)}",
-                soft_wrap=True,
-            )
+    if result.llm is not None:
+        _print_llm_examples(console, result.llm.examples)
     console.print(f"Report: {escape(', '.join(str(p) for p in paths))}")
+
+
+def _print_llm_examples(console: Console, examples: tuple[LlmFlagExample, ...]) -> None:
+    """Print the flagged statements of real model notes, for a person to read."""
+    if not examples:
+        return
+    console.print("\n[bold]Flagged statements of real model notes, for reading:[/bold]")
+    for example in examples:
+        console.print(
+            f"- {escape(example.model)} {escape(example.note_id)}: {escape(example.statement)}"
+            f"\n  {escape(example.kind)}: {escape(example.message)}",
+            soft_wrap=True,
+        )
 
 
 def _progress() -> Progress:

@@ -137,7 +137,20 @@ class InputIndex:
         total = sum(wanted.values()) + self._rare * len(missing)
         if not wanted or total == 0:
             return Alignment([], 0.0, resolved, missing)
-        candidates = self._candidates(wanted, cited, within)
+        chosen, covered = self._choose(
+            self._candidates(wanted, cited, within), wanted, cited, total
+        )
+        coverage = sum(wanted[s] for s in covered) / total
+        return Alignment(sorted(chosen, key=lambda p: p.number), coverage, resolved, missing)
+
+    def _choose(
+        self,
+        candidates: list[InputPassage],
+        wanted: dict[str, float],
+        cited: tuple[SourceSpan, ...],
+        total: float,
+    ) -> tuple[list[InputPassage], set[str]]:
+        """Pick greedily the items that add the most support, up to ``MAX_SUPPORT``."""
         shared = {c.number: c.facts.stems & wanted.keys() for c in candidates}
         cited_numbers = self.cited_numbers(cited)
         # On a tie: the item the statement cites, then the item with the fewest other words
@@ -162,8 +175,7 @@ class InputIndex:
             chosen.append(best)
             covered |= shared[best.number]
             candidates.remove(best)
-        coverage = sum(wanted[s] for s in covered) / total
-        return Alignment(sorted(chosen, key=lambda p: p.number), coverage, resolved, missing)
+        return chosen, covered
 
     def _checked_apart(self, stem: str) -> bool:
         # Numbers and sides are compared on their own; as alignment words a changed "left" or

@@ -85,37 +85,22 @@ def quantity_problems(
     """Yield a problem for each number of the statement that its support does not give."""
     near = [(p, q) for p in alignment.passages for q in p.facts.quantities]
     restates = alignment.coverage >= _RESTATES
-    everywhere = index.quantities
     new_drugs = {d.key for d in facts.drugs} - index.drugs
-    drug_names = frozenset(index.drugs | {d.key for d in facts.drugs})
-    # The values the statement does repeat are not counterparts of the ones it changed.
-    taken: set[int] = set()
-    for q in facts.quantities:
-        repeated = next(
-            (o for _, o in near if id(o) not in taken and _same(q, o, drug_names)), None
-        )
-        if repeated is not None:
-            taken.add(id(repeated))
+    drugs = frozenset(index.drugs | {d.key for d in facts.drugs})
+    taken = _repeated(facts, near, drugs)
     for q in facts.quantities:
         if q.anchor in new_drugs:
             # The dose of a drug the input never names: the drug is the finding, not its dose.
             q = replace(q, anchor=None)  # noqa: PLW2901
-        if any(_same(q, o, drug_names) for _, o in near):
+        if _given(q, near, index.quantities, taken, drugs):
             continue
-        # The item the statement restates gives this label or drug another value: changed,
-        # even if the old value appears elsewhere ("lisinopril 20 mg, increase to 40 mg").
-        relabelled = any(q.anchor and o.anchor == q.anchor and id(o) not in taken for _, o in near)
-        if not relabelled and any(_same(q, o, drug_names, strict=True) for _, o in everywhere):
-            continue
-        labelled = [(p, o) for p, o in everywhere if q.anchor and o.anchor == q.anchor]
+        labelled = [(p, o) for p, o in index.quantities if q.anchor and o.anchor == q.anchor]
         match = _counterpart(q, near + labelled, index.drugs, taken, restates=restates)
         if match is None:
             yield Problem(
-                _UNSUPPORTED,
-                _MAJOR,
-                f"The draft gives {_written(q)}, which is not in the input.",
+                _UNSUPPORTED, _MAJOR, f"The draft gives {_written(q)}, which is not in the input.",
                 (q.start, q.end),
-            )
+            )  # fmt: skip
             continue
         passage, other = match
         taken.add(id(other))
@@ -126,3 +111,30 @@ def quantity_problems(
             f"(the {what} changed).",
             (q.start, q.end), (passage.span(other.start, other.end),),
         )  # fmt: skip
+
+
+def _repeated(
+    facts: TextFacts, near: list[tuple[InputPassage, Quantity]], drugs: frozenset[str]
+) -> set[int]:
+    """Return the support's values the statement repeats: they are no counterpart of a change."""
+    taken: set[int] = set()
+    for q in facts.quantities:
+        repeated = next((o for _, o in near if id(o) not in taken and _same(q, o, drugs)), None)
+        if repeated is not None:
+            taken.add(id(repeated))
+    return taken
+
+
+def _given(
+    q: Quantity,
+    near: list[tuple[InputPassage, Quantity]],
+    everywhere: list[tuple[InputPassage, Quantity]],
+    taken: set[int],
+    drugs: frozenset[str],
+) -> bool:
+    if any(_same(q, o, drugs) for _, o in near):
+        return True
+    # The item the statement restates gives this label or drug another value: changed, even
+    # if the old value appears elsewhere ("lisinopril 20 mg, increase to 40 mg").
+    relabelled = any(q.anchor and o.anchor == q.anchor and id(o) not in taken for _, o in near)
+    return not relabelled and any(_same(q, o, drugs, strict=True) for _, o in everywhere)
