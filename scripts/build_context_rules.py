@@ -15,15 +15,14 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import re
 import sys
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parent.parent
-DEFAULT_DATA = REPO.parent / "shared" / "data"
+from shared_data import DEFAULT_DATA, REPO, source_commit
+
 DEFAULT_OUT = REPO / "src" / "chartdraft" / "verify" / "data" / "context_rules.tsv"
 RULES = Path("medspacy-resources") / "context_rules.json"
 SOURCE_NOTE = Path("medspacy-resources") / "SOURCE.md"
@@ -154,14 +153,6 @@ def trigger_lines(rules: list[dict[str, Any]]) -> tuple[list[tuple[str, str, str
         how[method] += 1
         rows.update((rule["category"], rule["direction"], phrase) for phrase in phrases)
     return sorted(rows), how
-
-
-def source_commit(note: Path) -> str:
-    """Return the commit recorded in the dataset's SOURCE.md (fail loudly if there is none)."""
-    match = re.search(r"commit ([0-9a-f]{40})", note.read_text(encoding="utf-8"))
-    if match is None:
-        raise SystemExit(f"no source commit found in {note}")
-    return match.group(1)
 
 
 def header(commit: str) -> Iterator[str]:

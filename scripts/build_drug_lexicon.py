@@ -19,8 +19,8 @@ import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-DEFAULT_DATA = REPO.parent / "shared" / "data"
+from shared_data import DEFAULT_DATA, REPO, source_commit
+
 DEFAULT_OUT = REPO / "src" / "chartdraft" / "verify" / "data" / "drugs.txt"
 VOCABULARY = Path("drugbank-open-vocabulary") / "drugbank_vocabulary.csv"
 SOURCE_NOTE = Path("drugbank-open-vocabulary") / "SOURCE.md"
@@ -229,14 +229,6 @@ def drug_names(rows: Iterable[dict[str, str]]) -> list[str]:
             continue
         kept.update(name for name in names if keep_name(name) and name not in NOT_NAMES)
     return sorted(kept)
-
-
-def source_commit(note: Path) -> str:
-    """Return the commit recorded in the dataset's SOURCE.md (fail loudly if there is none)."""
-    match = re.search(r"commit ([0-9a-f]{40})", note.read_text(encoding="utf-8"))
-    if match is None:
-        raise SystemExit(f"no source commit found in {note}")
-    return match.group(1)
 
 
 def header(commit: str) -> Iterator[str]:

@@ -26,6 +26,14 @@ class SourceSpan(BaseModel):
             raise ValueError("a span must not end before it starts")
         return self
 
+    def overlaps(self, other: "SourceSpan") -> bool:
+        """Return True when the two spans share a character of the same field."""
+        return self.field == other.field and self.start < other.end and other.start < self.end
+
+    def contains(self, other: "SourceSpan") -> bool:
+        """Return True when ``other`` lies wholly inside this span."""
+        return self.field == other.field and self.start <= other.start and other.end <= self.end
+
 
 class CapturedField(BaseModel):
     """One field of the capture exactly as typed, with the header the clinician used for it."""

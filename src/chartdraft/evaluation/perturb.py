@@ -66,12 +66,7 @@ def change_number(
                 if variants:
                     edit = Edit(section, statement, match.start(group), match.end(group), "")
                     options.append((edit, variants))
-    chosen = pick(rng, options)
-    if chosen is None:
-        return None
-    edit, variants = chosen
-    replaced = Edit(edit.section, edit.statement, edit.start, edit.end, rng.choice(variants))
-    return apply_edit(draft, PerturbationKind.NUMBER_CHANGE, replaced)
+    return _replace_one(draft, PerturbationKind.NUMBER_CHANGE, options, rng)
 
 
 def change_dose(
@@ -85,12 +80,22 @@ def change_dose(
             variants = [v for v in _dose_variants(match) if not _dose_given(v, given)]
             if variants:
                 options.append((Edit(section, statement, match.start(), match.end(), ""), variants))
+    return _replace_one(draft, PerturbationKind.DOSE_UNIT_CHANGE, options, rng)
+
+
+def _replace_one(
+    draft: SoapDraft,
+    kind: PerturbationKind,
+    options: list[tuple[Edit, list[str]]],
+    rng: random.Random,
+) -> Perturbation | None:
+    # One place, then one of its replacements, both drawn by ``rng``.
     chosen = pick(rng, options)
     if chosen is None:
         return None
     edit, variants = chosen
     replaced = Edit(edit.section, edit.statement, edit.start, edit.end, rng.choice(variants))
-    return apply_edit(draft, PerturbationKind.DOSE_UNIT_CHANGE, replaced)
+    return apply_edit(draft, kind, replaced)
 
 
 def swap_drug(

@@ -208,7 +208,7 @@ def term_in_note(text_lower: str, term: str) -> bool:
 
 def spans_overlap(a: Sequence[SourceSpan], b: Sequence[SourceSpan]) -> bool:
     """Return True when any span of ``a`` shares a character of the same field with one of ``b``."""
-    return any(x.field == y.field and x.start < y.end and y.start < x.end for x in a for y in b)
+    return any(x.overlaps(y) for x in a for y in b)
 
 
 def seeded(*parts: object) -> random.Random:

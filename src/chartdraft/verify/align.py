@@ -102,6 +102,8 @@ class InputIndex:
         self.schedules = {m.key for p in self.passages for m in p.facts.frequencies}
         self.judgement_stems = {s for p in self.passages if p.judgement for s in p.facts.stems}
         self.judgement_drugs = {d.key for p in self.passages if p.judgement for d in p.facts.drugs}
+        self.folded_fields = tuple(" ".join(f.text.lower().split()) for f in visit.fields)
+        """Each field lower-cased with its white space folded, for finding a value verbatim."""
 
     def weight(self, stem: str) -> float:
         """Return how telling a shared stem is in this visit (rarer is more telling)."""
@@ -137,9 +139,11 @@ class InputIndex:
         total = sum(wanted.values()) + self._rare * len(missing)
         if not wanted or total == 0:
             return Alignment([], 0.0, resolved, missing)
-        chosen, covered = self._choose(
-            self._candidates(wanted, cited, within), wanted, cited, total
-        )
+        cited_numbers = self.cited_numbers(cited)
+        if within is not None:
+            cited_numbers = {n for n in cited_numbers if self.passages[n].passage.section in within}
+        candidates = self._candidates(wanted, cited_numbers, within)
+        chosen, covered = self._choose(candidates, wanted, cited_numbers, total)
         coverage = sum(wanted[s] for s in covered) / total
         return Alignment(sorted(chosen, key=lambda p: p.number), coverage, resolved, missing)
 
@@ -147,12 +151,11 @@ class InputIndex:
         self,
         candidates: list[InputPassage],
         wanted: dict[str, float],
-        cited: tuple[SourceSpan, ...],
+        cited_numbers: set[int],
         total: float,
     ) -> tuple[list[InputPassage], set[str]]:
         """Pick greedily the items that add the most support, up to ``MAX_SUPPORT``."""
         shared = {c.number: c.facts.stems & wanted.keys() for c in candidates}
-        cited_numbers = self.cited_numbers(cited)
         # On a tie: the item the statement cites, then the item with the fewest other words
         # (its own item, not a longer one that also mentions it), then the earlier item.
         ties = {
@@ -188,13 +191,13 @@ class InputIndex:
             p.number
             for span in cited
             for p in self._by_field.get(span.field, ())
-            if _overlaps(p.passage.span, span)
+            if p.passage.span.overlaps(span)
         }
 
     def _candidates(
         self,
         wanted: dict[str, float],
-        cited: tuple[SourceSpan, ...],
+        cited_numbers: set[int],
         within: frozenset[SectionName] | None,
     ) -> list[InputPassage]:
         # The best-sharing items only: a long capture where every item says "pain" must not
@@ -207,9 +210,6 @@ class InputIndex:
         if within is not None:
             scores = {n: w for n, w in scores.items() if self.passages[n].passage.section in within}
         best = heapq.nlargest(_CANDIDATES, scores, key=lambda n: (scores[n], -n))
-        cited_numbers = self.cited_numbers(cited)
-        if within is not None:
-            cited_numbers = {n for n in cited_numbers if self.passages[n].passage.section in within}
         return [self.passages[n] for n in sorted({*best, *cited_numbers})]
 
 
@@ -218,7 +218,3 @@ def telling(wanted: Iterable[str], postings: Mapping[str, Sequence[int]]) -> lis
     words = list(wanted)
     rare = [w for w in words if len(postings.get(w, ())) <= _COMMON]
     return rare or sorted(words, key=lambda w: len(postings.get(w, ())))[:1]
-
-
-def _overlaps(a: SourceSpan, b: SourceSpan) -> bool:
-    return a.field == b.field and a.start < b.end and b.start < a.end

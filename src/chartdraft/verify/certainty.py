@@ -35,6 +35,6 @@ def certainty_problems(facts: TextFacts, alignment: Alignment, lexicon: Lexicon)
             f'The draft states "{facts.text[start:end]}" as certain; the input hedges it '
             f'("{" ".join(hedged_input.facts.text.split())[:60]}").',
             (start, end),
-            (hedged_input.span(0, len(hedged_input.facts.text)),),
+            (hedged_input.passage.span,),
         )
     ]

@@ -40,5 +40,5 @@ def citation_problem(
         f'This statement cites "{shown(cited)}", which does not give '
         f'"{facts.text[start:end]}"; the input that does is shown instead.',
         (start, end),
-        tuple(p.span(0, len(p.facts.text)) for p in alignment.passages[:1]),
+        tuple(p.passage.span for p in alignment.passages[:1]),
     )

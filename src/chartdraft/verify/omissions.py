@@ -77,7 +77,7 @@ def _lost(
         q
         for q in facts.quantities
         if q.value not in draft.values
-        and not any(_within(passage.span(q.start, q.end), span) for span in contradicted)
+        and not any(span.contains(passage.span(q.start, q.end)) for span in contradicted)
     ]
     drugs = [d for d in facts.drugs if d.key not in draft.drugs]
     carried = _carried(facts, index, draft)
@@ -103,10 +103,6 @@ def _lost(
         raised_by=CHECK_NAME,
         input_text=text,
     )
-
-
-def _within(inner: SourceSpan, outer: SourceSpan) -> bool:
-    return inner.field == outer.field and outer.start <= inner.start and inner.end <= outer.end
 
 
 def _carried(facts: TextFacts, index: InputIndex, draft: DraftContent) -> float:

@@ -94,7 +94,7 @@ def _candidates(text: str, index: InputIndex) -> Iterator[tuple[str, int, int]]:
 
 def _given(value: str, index: InputIndex) -> bool:
     folded = " ".join(value.lower().split())
-    return any(folded in " ".join(f.text.lower().split()) for f in index.visit.fields)
+    return any(folded in text for text in index.folded_fields)
 
 
 def _could_be_name(word: str, index: InputIndex) -> bool:

@@ -41,13 +41,9 @@ def _statements_by_span(draft: SoapDraft) -> dict[SourceSpan, str]:
 def _statement_citing(draft: SoapDraft, span: SourceSpan) -> str | None:
     for section in draft.sections:
         for statement in section.statements:
-            if any(_overlaps(span, source) for source in statement.sources):
+            if any(span.overlaps(source) for source in statement.sources):
                 return statement.id
     return None
-
-
-def _overlaps(a: SourceSpan, b: SourceSpan) -> bool:
-    return a.field == b.field and a.start < b.end and b.start < a.end
 
 
 def _title(draft: SoapDraft, passage: Passage) -> str:

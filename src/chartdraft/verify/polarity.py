@@ -55,7 +55,7 @@ def polarity_problems(
         Severity.MAJOR,
         f'The draft {said} "{facts.text[first.start : last.end]}" where the input {other}.',
         (first.start, last.end),
-        (evidence.span(0, len(evidence.facts.text)),) if evidence else (),
+        (evidence.passage.span,) if evidence else (),
     )
 
 

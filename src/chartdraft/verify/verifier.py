@@ -92,6 +92,5 @@ def _with_closest(problem: Problem, alignment: Alignment) -> Problem:
     # "with draft span, input span (when one is close)": the best supporting item, if any.
     if problem.evidence or not alignment.passages or alignment.coverage < _CLOSE:
         return problem
-    best = alignment.passages[0]
-    evidence = (best.span(0, len(best.facts.text)),)
+    evidence = (alignment.passages[0].passage.span,)
     return Problem(problem.kind, problem.severity, problem.message, problem.draft, evidence)
