@@ -6,15 +6,21 @@ STAMP := $(VENV)/.installed
 # The real local model server the integration tests draft against (scripts/setup-local-llm.sh).
 LLM_VENV := .venv-llm
 LLM_STAMP := $(LLM_VENV)/.installed
+SPACY_STAMP := $(VENV)/.spacy-small
 LLM_MODEL := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/chartdraft/models/SmolLM2-135M-Instruct.Q4_1.gguf
 
-.PHONY: run test lint bench bench-model bench-verify eval-verify llm-server clean
+.PHONY: run test lint bench bench-model bench-verify bench-privacy eval-verify eval-deid llm-server clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,eval]'
 	touch $(STAMP)
+
+# spaCy's small NER model, only for the de-identification comparison (hash-checked).
+$(SPACY_STAMP): $(STAMP) scripts/install-spacy-small.sh
+	./scripts/install-spacy-small.sh $(VENV)
+	touch $(SPACY_STAMP)
 
 $(LLM_STAMP): scripts/setup-local-llm.sh scripts/local-llm-constraints.txt
 	PYTHON=$(PYTHON) ./scripts/setup-local-llm.sh $(LLM_VENV)
@@ -33,7 +39,7 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 # pytest's exit code 5 (no tests collected) is a failure here, like any other non-zero code.
-test: $(STAMP) $(LLM_STAMP) lint
+test: $(STAMP) $(SPACY_STAMP) $(LLM_STAMP) lint
 	@test -f "$(LLM_MODEL)" || PYTHON=$(PYTHON) ./scripts/setup-local-llm.sh $(LLM_VENV)
 	$(BIN)/python -m pytest
 
@@ -47,6 +53,14 @@ bench-verify: $(STAMP)
 # The verifier's evaluation on public clinical notes: report, figures and chart in eval-out/.
 eval-verify: $(STAMP)
 	$(BIN)/chartdraft eval verify --data ../shared/data --out eval-out
+
+# What pseudonymize + restore add to a draft, per visit (about a minute).
+bench-privacy: $(STAMP)
+	$(BIN)/python bench/bench_privacy.py
+
+# PHI detection on real clinical notes with inserted identifiers, beside presidio (a few minutes).
+eval-deid: $(STAMP) $(SPACY_STAMP)
+	$(BIN)/chartdraft eval deid --data ../shared/data --out eval-out
 
 # Engine overhead against the real local model (starts its own server; a few minutes).
 bench-model: $(STAMP) $(LLM_STAMP)

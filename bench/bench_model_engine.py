@@ -193,7 +193,7 @@ def _warm_up(
     # connection pool and chartdraft's lazy imports and caches. Not measured.
     visit = service.capture(WARM_UP_VISIT.read_bytes())
     with contextlib.suppress(EngineError):
-        draft_visit(visit, engine, service.template_for(visit), service.practice)
+        draft_visit(visit, engine, service.template_for(visit), service.practice, service.guard)
     client.chat.completions.create(
         model=config.model, messages=[{"role": "user", "content": "Say OK."}], max_tokens=8
     )
@@ -210,7 +210,7 @@ def _live_note(
     chat.exchanges = []
     start = time.perf_counter_ns()
     try:
-        draft = draft_visit(visit, engine, template, service.practice)
+        draft = draft_visit(visit, engine, template, service.practice, service.guard)
     except EngineError as exc:
         result.outcome = _failure(str(exc))
     else:
@@ -296,7 +296,7 @@ def _replay_once(
     outcome = "drafted"
     start = time.perf_counter_ns()
     try:
-        draft_visit(visit, engine, template, service.practice)
+        draft_visit(visit, engine, template, service.practice, service.guard)
     except EngineError as exc:
         outcome = _failure(str(exc))
     return (time.perf_counter_ns() - start) / 1e6, outcome

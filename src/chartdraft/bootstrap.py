@@ -1,12 +1,19 @@
 """The one place that turns settings into wired services."""
 
+from collections.abc import Iterator
+from functools import cache
+
 from pydantic import ValidationError
 
 from chartdraft.config import Settings
 from chartdraft.domain.draft import PracticeContext
 from chartdraft.domain.errors import ConfigError
+from chartdraft.privacy.entities import PhiFinder
+from chartdraft.privacy.name_lexicon import NameLexicon, load_name_lexicon
 from chartdraft.services.drafting import DraftingService
+from chartdraft.services.phi_guard import PhiGuard
 from chartdraft.templates.catalog import load_catalog
+from chartdraft.verify.lexicon import default_lexicon
 
 
 def load_settings() -> Settings:
@@ -35,4 +42,30 @@ def build_drafting_service(settings: Settings) -> DraftingService:
         default_encounter_type=settings.default_encounter_type,
         max_capture_bytes=settings.max_capture_bytes,
         engines=settings.engines,
+        guard=PhiGuard(detector_factory=phi_detector, lexicon_factory=name_lexicon),
     )
+
+
+def _clinical_words() -> Iterator[str]:
+    # Drug, finding and test names are never people, whatever the census lists say. Words of
+    # longer terms are not taken alone: "white" in "white count" must not hide Susan White.
+    lexicon = default_lexicon()
+    yield from (words[0] for words in lexicon.drugs if len(words) == 1)
+    yield from lexicon.abbreviations
+    for terms in (lexicon.findings, lexicon.tests, lexicon.body_parts, lexicon.diagnosis_words):
+        yield from (term for term in terms if " " not in term)
+
+
+@cache
+def name_lexicon() -> NameLexicon:
+    """Return the name lexicon with the verifier's clinical vocabulary (built once)."""
+    return load_name_lexicon(_clinical_words())
+
+
+@cache
+def phi_detector() -> PhiFinder:
+    """Return the PHI detector with the verifier's clinical vocabulary (built once)."""
+    # Imported here: presidio and spaCy load only when something is to be detected.
+    from chartdraft.privacy.detector import build_detector  # noqa: PLC0415
+
+    return build_detector(name_lexicon())

@@ -6,14 +6,17 @@ from collections.abc import Iterator
 import pytest
 from pydantic import SecretStr
 
+from chartdraft.bootstrap import name_lexicon, phi_detector
 from chartdraft.capture.structured import parse_text
 from chartdraft.config import Settings
 from chartdraft.domain.draft import PracticeContext, SoapDraft
 from chartdraft.domain.findings import FindingKind
 from chartdraft.domain.note import SectionStatus
-from chartdraft.drafting.engine import DraftingEngine
+from chartdraft.domain.visit import Visit
+from chartdraft.drafting.engine import DraftingEngine, destination_of
 from chartdraft.drafting.registry import KINDS, create_engine
 from chartdraft.services.drafting import draft_visit
+from chartdraft.services.phi_guard import PhiGuard
 from chartdraft.templates.catalog import load_catalog
 from chartdraft.verify.verifier import VERIFIER_KINDS
 from tests.conftest import LLM_CONTEXT
@@ -25,6 +28,10 @@ VISITS = {
     "sparse": "CC: rash\nP: hydrocortisone cream twice daily",
     "dictation": "Here for knee pain. Reports pain after running. Knee is swollen. Likely sprain. "
     "Ice and rest.",
+    # Identifiers: an engine without PHI permission drafts this from stand-ins, restored after.
+    "identified": "CC: cough\nS: Martha Collins reports a dry cough since 03/14/2024; her "
+    "daughter Rose called from 555-201-4477\nO: T 98.6, lungs clear\nA: viral URI\n"
+    "P: fluids and rest; follow up with Dr. Nguyen on 03/28/2024",
 }
 GAP_KINDS = {
     FindingKind.MISSING_SECTION,
@@ -43,13 +50,21 @@ def fakes() -> Iterator[dict[str, FakeProvider]]:
         provider.stop()
 
 
-@pytest.fixture(params=["template", "openai", "anthropic", "llamacpp"])
+ENGINES = ["template", "openai", "anthropic", "openai:no-phi", "anthropic:no-phi", "llamacpp"]
+"""``:no-phi``: the practice allows no PHI there, so the engine gets the pseudonymized visit."""
+
+
+@pytest.fixture(params=ENGINES)
 def engine(request: pytest.FixtureRequest, fakes: dict[str, FakeProvider]) -> DraftingEngine:
-    name: str = request.param
+    name, _, permission = str(request.param).partition(":")
     configs = dict(Settings().engines)
     if name in fakes:
         configs[name] = configs[name].model_copy(
-            update={"base_url": fakes[name].base_url, "api_key": SecretStr("test-key")}
+            update={
+                "base_url": fakes[name].base_url,
+                "api_key": SecretStr("test-key"),
+                "phi_allowed": permission != "no-phi",
+            }
         )
     if name == "llamacpp":
         url = request.getfixturevalue("llm_server")
@@ -69,7 +84,8 @@ def test_engine_contract(engine: DraftingEngine, visit_name: str, encounter_type
     visit = parse_text(VISITS[visit_name])
     template = load_catalog().resolve(encounter_type)
     practice = PracticeContext(practice_type="urgent care")
-    note = draft_visit(visit, engine, template, practice)
+    guard = PhiGuard(detector_factory=phi_detector, lexicon_factory=name_lexicon)
+    note = draft_visit(visit, engine, template, practice, guard)
     assert isinstance(note, SoapDraft)
     assert engine.is_available()
     assert note.engine.name == engine.name
@@ -96,3 +112,18 @@ def test_engine_contract(engine: DraftingEngine, visit_name: str, encounter_type
     assert flagged == {s.name for s in note.sections if s.status is not SectionStatus.COMPLETE}
     roundtrip = SoapDraft.model_validate_json(note.model_dump_json())
     assert roundtrip == note
+    _assert_egress_recorded(note, engine, visit)
+
+
+def _assert_egress_recorded(note: SoapDraft, engine: DraftingEngine, visit: Visit) -> None:
+    egress = note.engine.egress
+    destination = destination_of(engine)
+    if destination is None:
+        assert egress is None  # the visit never left the process
+        return
+    assert egress is not None
+    assert egress.pseudonymized is not destination.phi_allowed
+    # Statements cite the real input: every span reads back the clinician's own words.
+    for section in note.sections:
+        for statement in section.statements:
+            assert all(visit.has_span(span) for span in statement.sources)

@@ -86,10 +86,23 @@ def test_environment_records_phi_permission(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("CHARTDRAFT_ENGINES__VLLM__BASE_URL", "http://gpu-box:8000/v1")
     monkeypatch.setenv("CHARTDRAFT_ENGINES__VLLM__MODEL", "m")
     monkeypatch.setenv("CHARTDRAFT_ENGINES__VLLM__PHI_ALLOWED", "true")
+    monkeypatch.setenv("CHARTDRAFT_ENGINES__VLLM__BAA__RECORDED_BY", "admin@clinic.example")
+    monkeypatch.setenv("CHARTDRAFT_ENGINES__VLLM__BAA__RECORDED_AT", "2026-11-30")
+    monkeypatch.setenv("CHARTDRAFT_ENGINES__VLLM__BAA__REFERENCE", "BAA-2026-014")
     monkeypatch.setenv("CHARTDRAFT_ENGINES__OLLAMA__PHI_ALLOWED", "false")
     engines = Settings().engines
     assert engines["vllm"].may_receive_phi() is True
+    assert engines["vllm"].baa is not None
+    assert engines["vllm"].baa.reference == "BAA-2026-014"
     assert engines["ollama"].may_receive_phi() is False
+
+
+def test_remote_phi_permission_without_a_baa_is_refused_at_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CHARTDRAFT_ENGINES__OPENAI__PHI_ALLOWED", "true")
+    with pytest.raises(ConfigError, match="CHARTDRAFT_ENGINES__OPENAI"):
+        load_settings()
 
 
 # --- may identifiable text be sent? ----------------------------------------------------------
@@ -139,14 +152,33 @@ def test_phi_allowed_by_default_only_on_loopback(base_url: str, phi: bool) -> No
     ],
 )
 def test_explicit_phi_permission_is_respected(base_url: str, allowed: bool) -> None:
-    assert config(base_url, phi_allowed=allowed).may_receive_phi() is allowed
+    assert config(base_url, phi_allowed=allowed, baa=BAA).may_receive_phi() is allowed
+
+
+BAA = {"recorded_by": "admin@clinic.example", "recorded_at": "2026-11-30", "reference": "BAA-7"}
+
+
+def test_a_recorded_baa_allows_a_remote_engine_and_nothing_else_does() -> None:
+    assert config("https://llm.clinic.example/v1", baa=BAA).may_receive_phi() is True
+    assert config("https://llm.clinic.example/v1").may_receive_phi() is False
+    with pytest.raises(ValidationError, match="needs a recorded BAA"):
+        config("https://llm.clinic.example/v1", phi_allowed=True)
+    # A BAA does not override the practice's own refusal.
+    assert (
+        config("https://llm.clinic.example/v1", baa=BAA, phi_allowed=False).may_receive_phi()
+        is False
+    )
+    for incomplete in ({**BAA, "reference": ""}, {"recorded_by": "a", "reference": "r"}):
+        with pytest.raises(ValidationError):
+            config("https://llm.clinic.example/v1", baa=incomplete)
 
 
 def test_phi_permission_does_not_follow_a_new_host() -> None:
-    permitted = config("https://llm.clinic.example/v1", phi_allowed=True)
+    permitted = config("https://llm.clinic.example/v1", phi_allowed=True, baa=BAA)
 
     elsewhere = permitted.overridden(base_url="https://other.example/v1")
     assert elsewhere.phi_allowed is None
+    assert elsewhere.baa is None
     assert elsewhere.may_receive_phi() is False
     assert elsewhere.base_url == "https://other.example/v1"
 

@@ -33,6 +33,7 @@ def test_json_contract_names() -> None:
         "prompt_id": None,
         "prompt_version": None,
         "prompt_sha256": None,
+        "egress": None,
         "model_called": False,
         "usage": None,
     }

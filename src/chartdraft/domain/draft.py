@@ -2,6 +2,7 @@
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
+from chartdraft.domain.egress import EgressRecord
 from chartdraft.domain.findings import Finding
 from chartdraft.domain.note import DraftSection
 from chartdraft.domain.note_text import render_markdown, render_text
@@ -35,6 +36,8 @@ class EngineInfo(BaseModel):
     model_called: bool = False
     """False when no model was asked (the template engine, or input too thin to send)."""
     usage: EngineUsage | None = None
+    egress: EgressRecord | None = None
+    """Where the visit's text went and whether it was pseudonymized; None when it never left."""
 
 
 class PracticeContext(BaseModel):

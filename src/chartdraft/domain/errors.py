@@ -29,6 +29,10 @@ class RetryableEngineError(EngineError):
     """The engine failed in a way a later retry may fix (timeout, rate limit, 5xx)."""
 
 
+class PrivacyError(ChartdraftError):
+    """Identifiers could not be protected, so nothing was sent."""
+
+
 class ExportError(ChartdraftError):
     """A note could not be exported or delivered."""
 

@@ -6,11 +6,12 @@ The settings tree holds one ``EngineConfig`` per name (``ollama``, ``lmstudio``,
 
 import ipaddress
 import os
+from datetime import date
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from chartdraft.domain.errors import ConfigError
 
@@ -26,6 +27,18 @@ into a grammar. ``none``: the prompt alone; the answer is still validated.
 """
 
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
+
+
+class BaaRecord(BaseModel):
+    """A business associate agreement the practice administrator recorded for an engine."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    recorded_by: str = Field(min_length=1, max_length=200)
+    """Who recorded it (the administrator's name or account)."""
+    recorded_at: date
+    reference: str = Field(min_length=1, max_length=200)
+    """The agreement's reference (contract number, document id)."""
 
 
 class EngineConfig(BaseModel):
@@ -53,7 +66,10 @@ class EngineConfig(BaseModel):
     """The model's context window; a capture that does not fit is drafted section by section."""
     structured_output: StructuredOutput = "json_schema"
     phi_allowed: bool | None = None
-    """May identifiable text be sent here? None: only when the host is this machine (loopback)."""
+    """May identifiable text be sent here? None: yes on this machine (loopback) or under a BAA;
+    False: never (always pseudonymize); True: only together with a BAA for a remote host."""
+    baa: BaaRecord | None = None
+    """The BAA that lets identifiable text go to this (remote) engine."""
     pull_hint: str | None = None
     """How to install a missing model, with ``{model}`` (``ollama pull {model}``)."""
 
@@ -64,6 +80,16 @@ class EngineConfig(BaseModel):
         if parts.scheme not in {"http", "https"} or not parts.hostname:
             raise ValueError("base_url must be an http:// or https:// URL with a host")
         return value.strip().rstrip("/")
+
+    @model_validator(mode="after")
+    def _baa_for_remote_phi(self) -> "EngineConfig":
+        # Refused at start: a remote engine may see PHI only under a recorded agreement.
+        if self.phi_allowed and self.baa is None and not is_loopback(self.host):
+            raise ValueError(
+                "phi_allowed on a remote engine needs a recorded BAA (baa.recorded_by, "
+                "baa.recorded_at, baa.reference)"
+            )
+        return self
 
     @property
     def host(self) -> str:
@@ -84,8 +110,10 @@ class EngineConfig(BaseModel):
         return f"{parts.scheme}://{self.endpoint}{parts.path}"
 
     def may_receive_phi(self) -> bool:
-        """Return whether identifiable text may be sent: as configured, else loopback only."""
-        return self.phi_allowed if self.phi_allowed is not None else is_loopback(self.host)
+        """Return whether identifiable text may be sent: never when refused, else loopback or BAA."""
+        if self.phi_allowed is False:
+            return False
+        return is_loopback(self.host) or self.baa is not None
 
     def secret(self) -> str | None:
         """Return the API key: configured, else from its file, else from the provider's variable."""
@@ -122,12 +150,16 @@ class EngineConfig(BaseModel):
         if model is not None:
             update["model"] = model
         if base_url is not None:
-            checked = EngineConfig.model_validate({**self.model_dump(), "base_url": base_url})
+            checked = EngineConfig.model_validate(
+                {**self.model_dump(), "base_url": base_url, "phi_allowed": None, "baa": None}
+            )
             update["base_url"] = checked.base_url
             if checked.host != self.host:
                 # A permission recorded for one host (a BAA) never carries over to another,
                 # and neither does a key: it would be handed to whoever runs that host.
-                update.update(phi_allowed=None, api_key=None, api_key_file=None, api_key_env=None)
+                update.update(
+                    phi_allowed=None, baa=None, api_key=None, api_key_file=None, api_key_env=None
+                )
         return self.model_copy(update=update)
 
 

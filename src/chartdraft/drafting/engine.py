@@ -17,6 +17,15 @@ class DraftRequest:
     practice: PracticeContext
 
 
+@dataclass(frozen=True)
+class Destination:
+    """Where an engine sends the visit, and whether identifiable text may go there."""
+
+    host: str
+    phi_allowed: bool
+    baa_reference: str | None = None
+
+
 @runtime_checkable
 class DraftingEngine(Protocol):
     """Turns a DraftRequest into a SoapDraft whose statements cite the input they came from."""
@@ -30,3 +39,15 @@ class DraftingEngine(Protocol):
     def draft(self, request: DraftRequest) -> SoapDraft:
         """Return the draft: all five sections in template order, each statement with sources."""
         ...
+
+
+def destination_of(engine: DraftingEngine) -> Destination | None:
+    """Return where ``engine`` sends the visit; None when it drafts inside this process."""
+    if not hasattr(type(engine), "destination"):
+        return None
+    # Read without a default: an engine whose destination cannot be told must fail loudly,
+    # never be taken for one that drafts in this process.
+    destination = engine.destination  # type: ignore[attr-defined]
+    if not isinstance(destination, Destination):
+        raise TypeError(f"{type(engine).__name__}.destination is not a Destination")
+    return destination

@@ -19,7 +19,7 @@ from chartdraft.drafting.assemble import assemble_draft
 from chartdraft.drafting.budget import Budget, estimate_tokens
 from chartdraft.drafting.chat import ChatModel, ChatReply, ChatRequest
 from chartdraft.drafting.endpoint import EngineConfig
-from chartdraft.drafting.engine import DraftRequest
+from chartdraft.drafting.engine import Destination, DraftRequest
 from chartdraft.drafting.engines.template import TemplateEngine
 from chartdraft.drafting.model_answer import (
     InvalidAnswerError,
@@ -70,6 +70,16 @@ class ModelEngine:
     def is_available(self) -> bool:
         """Return True: the provider's client imported; whether the server answers is ``probe``."""
         return True
+
+    @property
+    def destination(self) -> Destination:
+        """The server's host and whether the practice lets identifiable text go there."""
+        baa = self.config.baa
+        return Destination(
+            host=self.config.host,
+            phi_allowed=self.config.may_receive_phi(),
+            baa_reference=baa.reference if baa else None,
+        )
 
     def probe(self) -> EngineStatus:
         """Ask the server which models it has, without drafting anything."""

@@ -6,12 +6,13 @@ from dataclasses import dataclass, field
 from chartdraft.capture.intake import InputFormat, decode_capture, parse_capture
 from chartdraft.domain.draft import PracticeContext, SoapDraft
 from chartdraft.domain.encounter_template import EncounterTemplate
-from chartdraft.domain.errors import PermanentEngineError
+from chartdraft.domain.errors import PermanentEngineError, PrivacyError
 from chartdraft.domain.findings import Finding
 from chartdraft.domain.visit import Visit
 from chartdraft.drafting.endpoint import EngineConfig
-from chartdraft.drafting.engine import DraftingEngine, DraftRequest
+from chartdraft.drafting.engine import DraftingEngine, DraftRequest, destination_of
 from chartdraft.drafting.registry import create_engine
+from chartdraft.services.phi_guard import PhiGuard
 from chartdraft.templates.catalog import TemplateCatalog
 from chartdraft.verify.draft_reader import read_draft
 from chartdraft.verify.placement import placement_findings
@@ -19,10 +20,20 @@ from chartdraft.verify.verifier import verify
 
 
 def draft_visit(
-    visit: Visit, engine: DraftingEngine, template: EncounterTemplate, practice: PracticeContext
+    visit: Visit,
+    engine: DraftingEngine,
+    template: EncounterTemplate,
+    practice: PracticeContext,
+    guard: PhiGuard | None = None,
 ) -> SoapDraft:
     """Draft ``visit`` with ``engine`` and attach every finding: gaps, placement, verification."""
-    draft = engine.draft(DraftRequest(visit=visit, template=template, practice=practice))
+    request = DraftRequest(visit=visit, template=template, practice=practice)
+    if guard is not None:
+        draft = guard.draft(engine, request)
+    elif destination_of(engine) is None:
+        draft = engine.draft(request)
+    else:  # an engine that sends the visit somewhere is only ever called through the guard
+        raise PrivacyError(f'The "{engine.name}" engine sends the visit out; nothing was sent.')
     _require_template_shape(draft, template, engine.name)
     # Every engine's draft is verified before anyone sees it. A statement the engine already
     # flagged (a quote not in the input) needs no second finding of the same kind.
@@ -49,6 +60,8 @@ class DraftingService:
     default_encounter_type: str
     max_capture_bytes: int
     engines: Mapping[str, EngineConfig] = field(default_factory=dict)
+    guard: PhiGuard | None = None
+    """Protects identifiers around engines that send the visit out (required for those)."""
 
     def capture(
         self,
@@ -94,4 +107,4 @@ class DraftingService:
         """Draft ``visit`` with the chosen (or default) engine and encounter type."""
         template = self.template_for(visit, encounter_type)
         chosen = engine if isinstance(engine, DraftingEngine) else self.engine(engine)
-        return draft_visit(visit, chosen, template, self.practice)
+        return draft_visit(visit, chosen, template, self.practice, self.guard)

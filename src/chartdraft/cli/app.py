@@ -14,18 +14,17 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
-    TaskID,
     TextColumn,
     TimeElapsedColumn,
 )
 from rich.table import Table
 
 from chartdraft import __version__
-from chartdraft.bootstrap import build_drafting_service, load_settings
+from chartdraft.bootstrap import build_drafting_service, load_settings, phi_detector
 from chartdraft.domain.draft import SoapDraft
 from chartdraft.domain.errors import ChartdraftError, InputError, RetryableEngineError
 from chartdraft.domain.findings import Finding
-from chartdraft.evaluation.verify_results import LlmFlagExample
+from chartdraft.privacy.log_filter import install_log_redaction
 from chartdraft.services.engines import list_engines
 
 app = typer.Typer(
@@ -35,7 +34,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-_errors = Console(stderr=True, highlight=False)
+errors_console = Console(stderr=True, highlight=False)
 
 USAGE_EXIT = 2  # bad input or configuration: one sentence, never a traceback
 INTERNAL_EXIT = 70  # a bug in chartdraft (EX_SOFTWARE)
@@ -115,10 +114,10 @@ def draft(
             raise InputError(f"{option} needs a name; leave it out to use the default.")
     settings = load_settings()
     service = build_drafting_service(settings)
-    raw, source, name = _read_capture(path, settings.max_capture_bytes)
+    raw, source, name = read_capture(path, settings.max_capture_bytes)
     visit = service.capture(raw, source=source, name=name, input_format=input_format.value)
     chosen = service.engine(engine, model=model, base_url=base_url)
-    with _errors.status(f"Drafting with {escape(chosen.name)}...", spinner="dots"):
+    with errors_console.status(f"Drafting with {escape(chosen.name)}...", spinner="dots"):
         note = service.draft(visit, encounter_type=encounter_type, engine=chosen)
     if output is OutputFormat.JSON:
         document = note.model_dump(mode="json")
@@ -151,9 +150,9 @@ def verify(
         raise InputError("Only one of --input and --draft can be read from standard input.")
     settings = load_settings()
     service = build_drafting_service(settings)
-    raw, source, name = _read_capture(input_path, settings.max_capture_bytes)
+    raw, source, name = read_capture(input_path, settings.max_capture_bytes)
     visit = service.capture(raw, source=source, name=name, input_format=input_format.value)
-    raw_draft, draft_source, _ = _read_capture(draft_path, settings.max_capture_bytes)
+    raw_draft, draft_source, _ = read_capture(draft_path, settings.max_capture_bytes)
     checked, findings = service.check_draft(visit, raw_draft, source=draft_source)
     if output is ListingFormat.JSON:
         document = {
@@ -166,78 +165,6 @@ def verify(
         _print_verification(findings)
     if any(f.severity == "major" for f in findings):
         raise typer.Exit(FINDINGS_EXIT)
-
-
-eval_app = typer.Typer(
-    name="eval",
-    help="Measure chartdraft on public clinical datasets (reports in --out).",
-    no_args_is_help=True,
-)
-app.add_typer(eval_app)
-DEFAULT_DATA = Path("..") / "shared" / "data"
-
-
-@eval_app.command("verify")
-def eval_verify(
-    data: Annotated[
-        Path, typer.Option("--data", help="The public datasets folder (ACI-Bench, ...).")
-    ] = DEFAULT_DATA,
-    out: Annotated[
-        Path, typer.Option("--out", help="Where to write the report, figures and chart.")
-    ] = Path("eval-out"),
-    seed: Annotated[int, typer.Option("--seed", help="Seed for paraphrases and errors.")] = 7,
-    limit: Annotated[
-        int | None, typer.Option("--limit", min=1, help="At most this many notes per dataset.")
-    ] = None,
-) -> None:
-    """Inject known errors into real clinical notes and measure what the verifier catches."""
-    from chartdraft.evaluation.verify_eval import run_verify_eval  # noqa: PLC0415
-    from chartdraft.evaluation.verify_report import summary_lines, write_report  # noqa: PLC0415
-
-    if not (data / "aci-bench").is_dir():
-        raise InputError(f"{data} does not hold the public datasets (no aci-bench folder).")
-    with _progress() as bar:
-        tasks: dict[str, TaskID] = {}
-
-        def advance(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(stage, total=total)
-            bar.update(tasks[stage], completed=done, total=total)
-
-        result = run_verify_eval(data, seed=seed, limit=limit, progress=advance)
-    try:
-        paths = write_report(result, out)
-    except OSError as exc:
-        raise InputError(f"The report cannot be written to {out} ({exc.strerror}).") from exc
-    console = Console(highlight=False)
-    for line in summary_lines(result):
-        console.print(escape(line), soft_wrap=True)
-    if result.llm is not None:
-        _print_llm_examples(console, result.llm.examples)
-    console.print(f"Report: {escape(', '.join(str(p) for p in paths))}")
-
-
-def _print_llm_examples(console: Console, examples: tuple[LlmFlagExample, ...]) -> None:
-    """Print the flagged statements of real model notes, for a person to read."""
-    if not examples:
-        return
-    console.print("\n[bold]Flagged statements of real model notes, for reading:[/bold]")
-    for example in examples:
-        console.print(
-            f"- {escape(example.model)} {escape(example.note_id)}: {escape(example.statement)}"
-            f"\n  {escape(example.kind)}: {escape(example.message)}",
-            soft_wrap=True,
-        )
-
-
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("{task.description:<28}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=_errors,
-    )
 
 
 @app.command()
@@ -271,7 +198,7 @@ def engines(
 ) -> None:
     """List the drafting engines, whether each can be reached, and whether PHI may go to it."""
     service = build_drafting_service(load_settings())
-    with _errors.status("Checking engines...", spinner="dots"):
+    with errors_console.status("Checking engines...", spinner="dots"):
         listing = list_engines(service)
     if output is ListingFormat.JSON:
         sys.stdout.write(json.dumps([e.as_json() for e in listing], indent=2) + "\n")
@@ -294,11 +221,21 @@ def engines(
     console.print(table)
 
 
+def progress_bar() -> Progress:
+    return Progress(
+        TextColumn("{task.description:<28}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=errors_console,
+    )
+
+
 def _yes_no(value: bool) -> str:
     return "[green]yes[/green]" if value else "[red]no[/red]"
 
 
-def _read_capture(path: str, limit: int) -> tuple[bytes, str, str]:
+def read_capture(path: str, limit: int) -> tuple[bytes, str, str]:
     """Return up to ``limit + 1`` bytes of the capture (enough to tell that it is too large)."""
     if path == "-":
         return sys.stdin.buffer.read(limit + 1), "Standard input", ""
@@ -320,12 +257,12 @@ def _read_capture(path: str, limit: int) -> tuple[bytes, str, str]:
 def _print_findings(note: SoapDraft) -> None:
     """Summarise the findings on stderr, so stdout holds only the note."""
     if not note.findings:
-        _errors.print("[green]No findings.[/green]")
+        errors_console.print("[green]No findings.[/green]")
         return
     major = sum(1 for f in note.findings if f.severity == "major")
-    _errors.print(f"[bold]{len(note.findings)} finding(s), {major} major:[/bold]")
+    errors_console.print(f"[bold]{len(note.findings)} finding(s), {major} major:[/bold]")
     for finding in note.findings:
-        _errors.print(f"  {_finding_line(finding)}", soft_wrap=True)
+        errors_console.print(f"  {_finding_line(finding)}", soft_wrap=True)
 
 
 def _finding_line(finding: Finding) -> str:
@@ -357,7 +294,7 @@ def _print_verification(findings: list[Finding]) -> None:
 
 
 def _fail(message: str, code: int) -> NoReturn:
-    _errors.print(f"chartdraft: {escape(message)}", soft_wrap=True)
+    errors_console.print(f"chartdraft: {escape(message)}", soft_wrap=True)
     raise SystemExit(code)
 
 
@@ -367,6 +304,7 @@ def main() -> None:
         # A terminal that cannot show a character gets an escape, never a crash mid-note.
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
+    install_log_redaction(phi_detector)
     try:
         app(standalone_mode=True)
     except RetryableEngineError as exc:

@@ -1,0 +1,1 @@
+"""PHI detection, pseudonymize/restore around engine calls, and the logging filter."""

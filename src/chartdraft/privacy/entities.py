@@ -1,0 +1,68 @@
+"""A detected identifier, and how overlapping detections become one answer."""
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+from chartdraft.domain.phi import PhiType
+
+# When two recognizers claim overlapping text, the longer span wins; on a tie, the type that
+# says more (an MRN is more specific than a bare ID, a date than a number).
+_PRIORITY: dict[PhiType, int] = {
+    PhiType.EMAIL: 0,
+    PhiType.URL: 1,
+    PhiType.IP: 2,
+    PhiType.SSN: 3,
+    PhiType.MRN: 4,
+    PhiType.PHONE: 5,
+    PhiType.AGE: 6,
+    PhiType.DATE: 7,
+    PhiType.ID: 8,
+    PhiType.LOCATION: 9,
+    PhiType.NAME: 10,
+}
+
+
+@dataclass(frozen=True)
+class PhiEntity:
+    """Characters ``start:end`` of a text are an identifier of ``type``."""
+
+    type: PhiType
+    start: int
+    end: int
+    text: str
+    score: float = 1.0
+    recognizer: str = ""
+
+    def overlaps(self, other: "PhiEntity") -> bool:
+        """Return True when the two share a character."""
+        return self.start < other.end and other.start < self.end
+
+
+def resolve_overlaps(found: Iterable[PhiEntity]) -> list[PhiEntity]:
+    """Return non-overlapping entities in text order: longer, then surer, then more specific."""
+    ranked = sorted(found, key=lambda e: (-(e.end - e.start), -e.score, _PRIORITY[e.type], e.start))
+    kept: list[PhiEntity] = []
+    for entity in ranked:
+        if not any(entity.overlaps(other) for other in kept):
+            kept.append(entity)
+    return sorted(kept, key=lambda e: e.start)
+
+
+def count_by_type(entities: Iterable[PhiEntity]) -> dict[str, int]:
+    """Return how many entities of each type, never their values (for egress records)."""
+    counts = Counter(entity.type.value for entity in entities)
+    return dict(sorted(counts.items()))
+
+
+class PhiFinder(Protocol):
+    """Finds identifiers in a text: the presidio-based detector, or a test's stand-in.
+
+    Code that only uses a detector depends on this, so importing it does not load presidio
+    and spaCy (a second of start-up for every command that never detects anything).
+    """
+
+    def detect(self, text: str) -> list[PhiEntity]:
+        """Return the identifiers in ``text``, in order, none overlapping."""
+        ...

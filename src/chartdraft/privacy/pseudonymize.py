@@ -1,0 +1,168 @@
+"""Pseudonymize a text for an engine, and restore the engine's answer.
+
+A ``PseudonymTable`` belongs to one visit and lives only in memory: the same identifier gets the
+same stand-in every time it appears (names word by word, so "Mrs. Collins" and "Martha Collins"
+stay one person), dates move by one per-visit offset, and restoring replaces every stand-in,
+whole or in part, with the original.
+"""
+
+import random
+import re
+import secrets
+from dataclasses import dataclass, field
+
+from chartdraft.domain.phi import PhiType
+from chartdraft.privacy.entities import PhiEntity
+from chartdraft.privacy.name_lexicon import NameLexicon
+from chartdraft.privacy.surrogates import SurrogateMaker
+
+MAX_SHIFT_DAYS = 365
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """One identifier replaced: where it was, where its stand-in is, and both texts."""
+
+    type: PhiType
+    start: int
+    end: int
+    original: str
+    new_start: int
+    new_end: int
+    surrogate: str
+
+
+@dataclass(frozen=True)
+class PseudonymizedText:
+    """A text with every identifier replaced, and the replacements in text order."""
+
+    text: str
+    replacements: tuple[Replacement, ...]
+
+    def to_original(self, position: int, *, end: bool = False) -> int:
+        """Return the original offset of ``position`` (inside a stand-in: its edge)."""
+        shift = 0
+        for r in self.replacements:
+            if position < r.new_start or (position == r.new_start and not end):
+                break
+            if position < r.new_end or (position == r.new_end and end):
+                return r.end if end else r.start
+            shift = r.end - r.new_end
+        return position + shift
+
+    def to_pseudonymized(self, position: int, *, end: bool = False) -> int:
+        """Return where original offset ``position`` is in the pseudonymized text."""
+        shift = 0
+        for r in self.replacements:
+            if position < r.start or (position == r.start and not end):
+                break
+            if position < r.end or (position == r.end and end):
+                return r.new_end if end else r.new_start
+            shift = r.new_end - r.end
+        return position + shift
+
+
+@dataclass
+class PseudonymTable:
+    """The stand-ins of one visit. Keep it in memory; it is the key back to the patient."""
+
+    maker: SurrogateMaker
+    _by_original: dict[tuple[PhiType, str], str] = field(default_factory=dict)
+    _by_surrogate: dict[str, str] = field(default_factory=dict)
+    _made_upper: set[str] = field(default_factory=set)
+
+    @classmethod
+    def for_visit(cls, lexicon: NameLexicon, seed: int | None = None) -> "PseudonymTable":
+        """Return an empty table with its own random stand-ins and date offset."""
+        # Stand-ins need no cryptographic strength, only a seed nobody can guess or repeat.
+        rng = random.Random(secrets.randbits(64) if seed is None else seed)  # noqa: S311
+        shift = rng.choice([d for d in range(-MAX_SHIFT_DAYS, MAX_SHIFT_DAYS + 1) if abs(d) > 14])
+        return cls(SurrogateMaker(lexicon, rng, shift))
+
+    @property
+    def date_shift_days(self) -> int:
+        """How far every date of this visit moves."""
+        return self.maker.date_shift_days
+
+    def pseudonymize(self, text: str, entities: list[PhiEntity]) -> PseudonymizedText:
+        """Return ``text`` with each of ``entities`` (in order, none overlapping) replaced."""
+        self._reserve(text, entities)
+        parts: list[str] = []
+        replacements: list[Replacement] = []
+        cursor = offset = 0
+        for entity in entities:
+            surrogate = self.surrogate_for(entity)
+            parts.append(text[cursor : entity.start])
+            new_start = entity.start + offset
+            replacements.append(
+                Replacement(entity.type, entity.start, entity.end, entity.text,
+                            new_start, new_start + len(surrogate), surrogate)
+            )  # fmt: skip
+            parts.append(surrogate)
+            offset += len(surrogate) - (entity.end - entity.start)
+            cursor = entity.end
+        parts.append(text[cursor:])
+        return PseudonymizedText("".join(parts), tuple(replacements))
+
+    def surrogate_for(self, entity: PhiEntity) -> str:
+        """Return the stand-in for ``entity``, the same one every time it appears."""
+        key = (entity.type, entity.text.lower())
+        if key not in self._by_original:
+            surrogate = self.maker.make(entity)
+            self._by_original[key] = surrogate
+            self._by_surrogate.setdefault(surrogate.lower(), entity.text)
+            if surrogate.isupper() and not entity.text.isupper():
+                self._made_upper.add(surrogate.lower())
+            self.maker.taken.add(surrogate.lower())
+        return _same_case_as(entity.text, self._by_original[key])
+
+    def restore(self, text: str) -> str:
+        """Return ``text`` with every stand-in, whole or a single name word, put back."""
+        pattern = self._pattern()
+        if pattern is None:
+            return text
+        return pattern.sub(lambda m: self._original_of(m.group()), text)
+
+    def surrogates(self) -> dict[str, str]:
+        """Return every stand-in (lower case) with the original it replaced."""
+        return {**self.maker.name_words(), **self._by_surrogate}
+
+    def _original_of(self, found: str) -> str:
+        original = self.surrogates()[found.lower()]
+        # An engine that shouts a stand-in ("KELLER") gets the original shouted back; a
+        # stand-in that is capitals already ("[DATE-1]") is given back as written.
+        made_upper = found.lower() in self._made_upper
+        if found.isupper() and len(found) > 1 and not made_upper:
+            return original.upper()
+        return original
+
+    def _pattern(self) -> re.Pattern[str] | None:
+        known = sorted(self.surrogates(), key=len, reverse=True)
+        if not known:
+            return None
+        alternatives = "|".join(re.escape(s) for s in known)
+        # Longest first: a whole e-mail or web stand-in wins over a name word inside it.
+        return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+
+    def reserve_all(self, texts: list[tuple[str, list[PhiEntity]]]) -> None:
+        """Keep every word outside the identifiers of ``texts`` from becoming a stand-in."""
+        for text, entities in texts:
+            self._reserve(text, entities)
+
+    def _reserve(self, text: str, entities: list[PhiEntity]) -> None:
+        # A stand-in must not already be in the text outside the identifiers, or restoring
+        # would turn the clinician's own words into someone's name.
+        kept = list(text.lower())
+        for entity in entities:
+            kept[entity.start : entity.end] = " " * (entity.end - entity.start)
+        residual = "".join(kept)
+        self.maker.taken.update(re.findall(r"[^\W_]+(?:[^\w\s][^\W_]+)*", residual))
+
+
+def _same_case_as(original: str, surrogate: str) -> str:
+    # "MARTHA COLLINS" and "Martha Collins" are one person, written the way each was written.
+    if original.isupper() and any(ch.isalpha() for ch in original):
+        return surrogate.upper()
+    if original.islower():
+        return surrogate.lower()
+    return surrogate

@@ -1,0 +1,110 @@
+"""The PHI detector, recognizer by recognizer: what it must find, and the clinical traps."""
+
+import pytest
+
+from chartdraft.bootstrap import phi_detector
+from chartdraft.domain.phi import PhiType
+from chartdraft.privacy.detector import PhiDetector
+
+NAME, DATE, AGE, PHONE, EMAIL, SSN, MRN, ID, LOCATION, URL, IP = tuple(PhiType)
+
+
+@pytest.fixture(scope="module")
+def detector() -> PhiDetector:
+    return phi_detector()
+
+
+# text, then every identifier it holds as (type, exact text)
+POSITIVES: list[tuple[str, list[tuple[PhiType, str]]]] = [
+    # names: titles, relatives, introductions, lists, neighbours, verbs
+    ("Mr. Brown's daughter Rose called.", [(NAME, "Brown"), (NAME, "Rose")]),
+    ("Martha Collins is a 54-year-old woman.", [(NAME, "Martha Collins")]),
+    ("Discussed with Dr. Nguyen today.", [(NAME, "Nguyen")]),
+    ("Seen with his wife, Hope.", [(NAME, "Hope")]),
+    ("Her son Will drove her in.", [(NAME, "Will")]),
+    ("Patient: Gellespie, Barry", [(NAME, "Gellespie"), (NAME, "Barry")]),
+    ("Physical therapy with Clark twice a week.", [(NAME, "Clark")]),
+    ("Hill was counseled on diet and exercise.", [(NAME, "Hill")]),
+    ("Jimmy Parker presents with chest pain.", [(NAME, "Jimmy Parker")]),
+    ("Referred by Dr. John Q. Smith for review.", [(NAME, "John Q. Smith")]),
+    ("She sees Xiomara for counselling.", [(NAME, "Xiomara")]),
+    ("hi martha, how are you feeling", [(NAME, "martha")]),
+    ("Mr. Graves returns for follow-up.", [(NAME, "Graves")]),
+    # dates: every element but the year
+    ("DOB 03/14/1950.", [(DATE, "03/14/1950")]),
+    ("Seen on 2024-03-14.", [(DATE, "2024-03-14")]),
+    ("Surgery on March 14, 2024 went well.", [(DATE, "March 14, 2024")]),
+    ("Admitted 14 March 2024.", [(DATE, "14 March 2024")]),
+    ("Follow up on 5/12.", [(DATE, "5/12")]),
+    ("Labs drawn 11/4 were unremarkable.", [(DATE, "11/4")]),
+    ("Date of incident: 14-Mar-2024", [(DATE, "14-Mar-2024")]),
+    ("Seen on the 17th of April.", [(DATE, "the 17th of April")]),
+    ("Last seen in January 2008.", [(DATE, "January 2008")]),
+    # ages over 89
+    ("A 93-year-old woman with a fall.", [(AGE, "93-year-old")]),
+    ("The patient, aged 104, lives alone.", [(AGE, "104")]),
+    ("He turned 97 last month.", [(AGE, "97")]),
+    # contact details and numbers
+    ("Call (555) 123-4567 ext. 12 after 5pm.", [(PHONE, "(555) 123-4567 ext. 12")]),
+    ("Fax: 555.201.4477", [(PHONE, "555.201.4477")]),
+    ("Reach her at +44 20 7946 0958.", [(PHONE, "+44 20 7946 0958")]),
+    ("Email jsmith@mailhost.net with results.", [(EMAIL, "jsmith@mailhost.net")]),
+    ("SSN 123-45-6789 on file.", [(SSN, "123-45-6789")]),
+    ("Identity confirmed with 725 35 6768.", [(SSN, "725 35 6768")]),
+    ("MRN: 00123456", [(MRN, "00123456")]),
+    ("Medical record #MR2687666 reviewed.", [(MRN, "MR2687666")]),
+    ("Member ID: XJ4455221", [(ID, "XJ4455221")]),
+    ("Driver's license D1234-5678-90 checked.", [(ID, "D1234-5678-90")]),
+    ("Portal at https://mychart.clinic.org/patient/8812 today.", [(URL, "https://mychart.clinic.org/patient/8812")]),
+    ("See www.mychart.org for results.", [(URL, "www.mychart.org")]),
+    ("Logged in from 192.168.1.20 today.", [(IP, "192.168.1.20")]),
+    # places smaller than a state
+    ("Lives at 123 Oak Street, Apt 4.", [(LOCATION, "123 Oak Street, Apt 4")]),
+    ("Springfield, IL 62704", [(LOCATION, "Springfield, IL 62704")]),
+    ("Transferred from St. Mary's Hospital.", [(LOCATION, "St. Mary's Hospital")]),
+    ("She moved here from Vernal last year.", [(LOCATION, "Vernal")]),
+]  # fmt: skip
+
+# Clinical text with no identifier in it: eponyms, drugs, scores, years, findings.
+TRAPS = [
+    "Parkinson's disease, stable on carbidopa-levodopa.",
+    "Graves disease, on methimazole.",
+    "Bell's palsy of the right face, improving.",
+    "Foley catheter in place; Apgar 9 at five minutes.",
+    "Lasix 40 mg daily; Tylenol as needed.",
+    "Murphy sign negative. Homans sign negative. McMurray test negative.",
+    "Strength 5/5 throughout; pain 3/10; BP 120/80; 2/6 systolic ejection murmur.",
+    "Take 1/2 tablet twice daily.",
+    "Diagnosed with diabetes in 2019; colonoscopy in 2020.",
+    "He is a 45-year-old man with COPD and PVCs.",
+    "Patient denies chest pain. He reports improved sleep.",
+    "Counseling: discussed diet and exercise.",
+    "Wells score 2; Glasgow Coma Scale 15.",
+    "Alzheimer's dementia and Crohn disease.",
+    "Hashimoto thyroiditis; Cushing syndrome ruled out.",
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), POSITIVES, ids=[t for t, _ in POSITIVES])
+def test_finds_each_identifier(
+    detector: PhiDetector, text: str, expected: list[tuple[PhiType, str]]
+) -> None:
+    found = [(e.type, e.text) for e in detector.detect(text)]
+    assert found == expected
+
+
+@pytest.mark.parametrize("text", TRAPS)
+def test_clinical_words_are_not_identifiers(detector: PhiDetector, text: str) -> None:
+    assert detector.detect(text) == []
+
+
+def test_spans_point_at_the_text(detector: PhiDetector) -> None:
+    text = "Martha Collins (MRN 00123456) was seen 03/14/2024 by Dr. Nguyen."
+    for entity in detector.detect(text):
+        assert text[entity.start : entity.end] == entity.text
+        assert 0.5 <= entity.score <= 1.0
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t", "\x00\x01", "a" * 10_000])
+def test_empty_odd_and_long_text(detector: PhiDetector, text: str) -> None:
+    assert detector.detect(text) == []
