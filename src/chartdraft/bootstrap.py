@@ -42,7 +42,10 @@ def build_drafting_service(settings: Settings) -> DraftingService:
         default_encounter_type=settings.default_encounter_type,
         max_capture_bytes=settings.max_capture_bytes,
         engines=settings.engines,
-        guard=PhiGuard(detector_factory=phi_detector, lexicon_factory=name_lexicon),
+        guard=PhiGuard(
+            detector_factory=lambda: phi_detector(settings.privacy.ner_model),
+            lexicon_factory=name_lexicon,
+        ),
     )
 
 
@@ -63,9 +66,14 @@ def name_lexicon() -> NameLexicon:
 
 
 @cache
-def phi_detector() -> PhiFinder:
-    """Return the PHI detector with the verifier's clinical vocabulary (built once)."""
+def phi_detector(ner_model: str | None = None) -> PhiFinder:
+    """Return the PHI detector with the verifier's clinical vocabulary (built once per model)."""
     # Imported here: presidio and spaCy load only when something is to be detected.
     from chartdraft.privacy.detector import build_detector  # noqa: PLC0415
+    from chartdraft.privacy.ner import ner_model_installed  # noqa: PLC0415
 
-    return build_detector(name_lexicon())
+    if ner_model is not None and not ner_model_installed(ner_model):
+        raise ConfigError(
+            f"CHARTDRAFT_PRIVACY__NER_MODEL names {ner_model[:60]}, which is not installed."
+        )
+    return build_detector(name_lexicon(), ner_model=ner_model)

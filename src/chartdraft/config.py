@@ -19,6 +19,14 @@ class PracticeSettings(BaseModel):
     common_presentations: list[str] = Field(default_factory=list)
 
 
+class PrivacySettings(BaseModel):
+    """How identifiers are found before a visit goes to an engine without PHI permission."""
+
+    ner_model: str | None = None
+    """An installed spaCy package (``en_core_web_sm``) whose names and places are added to the
+    rule-based detector; unset: rules only. It is loaded, never downloaded."""
+
+
 class Settings(BaseSettings):
     """All of chartdraft's settings. Create with ``Settings()``; nothing is read at import time."""
 
@@ -28,6 +36,7 @@ class Settings(BaseSettings):
 
     environment: Literal["development", "test", "production"] = "development"
     practice: PracticeSettings = Field(default_factory=PracticeSettings)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     default_engine: str = "template"
     default_encounter_type: str = "general"
     templates_dir: Path | None = None

@@ -5,6 +5,7 @@ import pytest
 from chartdraft.bootstrap import phi_detector
 from chartdraft.domain.phi import PhiType
 from chartdraft.privacy.detector import PhiDetector
+from chartdraft.privacy.entities import PhiEntity, resolve_overlaps
 
 NAME, DATE, AGE, PHONE, EMAIL, SSN, MRN, ID, LOCATION, URL, IP = tuple(PhiType)
 
@@ -25,6 +26,8 @@ POSITIVES: list[tuple[str, list[tuple[PhiType, str]]]] = [
     ("Patient: Gellespie, Barry", [(NAME, "Gellespie"), (NAME, "Barry")]),
     ("Physical therapy with Clark twice a week.", [(NAME, "Clark")]),
     ("Hill was counseled on diet and exercise.", [(NAME, "Hill")]),
+    ("Rose helps with her medications.", [(NAME, "Rose")]),
+    ("Hope called back about the results.", [(NAME, "Hope")]),
     ("Jimmy Parker presents with chest pain.", [(NAME, "Jimmy Parker")]),
     ("Referred by Dr. John Q. Smith for review.", [(NAME, "John Q. Smith")]),
     ("She sees Xiomara for counselling.", [(NAME, "Xiomara")]),
@@ -108,3 +111,33 @@ def test_spans_point_at_the_text(detector: PhiDetector) -> None:
 @pytest.mark.parametrize("text", ["", "   \n\t", "\x00\x01", "a" * 10_000])
 def test_empty_odd_and_long_text(detector: PhiDetector, text: str) -> None:
     assert detector.detect(text) == []
+
+
+def entity(kind: PhiType, start: int, end: int, score: float = 0.85) -> PhiEntity:
+    return PhiEntity(kind, start, end, TEXT[start:end], score)
+
+
+TEXT = "Springfield, IL 62704 and Dr. Nguyen"
+
+
+@pytest.mark.parametrize(
+    ("found", "expected"),
+    [
+        ([], []),
+        ([entity(NAME, 30, 36)], [(NAME, 30, 36)]),
+        # overlapping detections mask their union, typed by the longest part
+        ([entity(NAME, 0, 11), entity(LOCATION, 0, 21)], [(LOCATION, 0, 21)]),
+        ([entity(LOCATION, 0, 15), entity(LOCATION, 13, 21)], [(LOCATION, 0, 21)]),
+        # same length: the surer, then the more specific type
+        ([entity(ID, 16, 21, 0.6), entity(LOCATION, 16, 21, 0.85)], [(LOCATION, 16, 21)]),
+        ([entity(ID, 16, 21), entity(MRN, 16, 21)], [(MRN, 16, 21)]),
+        # touching is not overlapping
+        ([entity(NAME, 0, 11), entity(LOCATION, 11, 15)], [(NAME, 0, 11), (LOCATION, 11, 15)]),
+    ],
+)
+def test_overlapping_detections_become_one_entity(
+    found: list[PhiEntity], expected: list[tuple[PhiType, int, int]]
+) -> None:
+    resolved = resolve_overlaps(found, TEXT)
+    assert [(e.type, e.start, e.end) for e in resolved] == expected
+    assert all(e.text == TEXT[e.start : e.end] for e in resolved)

@@ -28,7 +28,7 @@ def deid(
     settings = load_settings()
     raw, source, _ = read_capture(path, settings.max_capture_bytes)
     text = decode_capture(raw, source=source, limit=settings.max_capture_bytes)
-    entities = phi_detector().detect(text)
+    entities = phi_detector(settings.privacy.ner_model).detect(text)
     table = PseudonymTable.for_visit(name_lexicon())
     pseudonymized = table.pseudonymize(text, entities)
     if output is ListingFormat.JSON:

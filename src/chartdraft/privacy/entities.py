@@ -40,14 +40,27 @@ class PhiEntity:
         return self.start < other.end and other.start < self.end
 
 
-def resolve_overlaps(found: Iterable[PhiEntity]) -> list[PhiEntity]:
-    """Return non-overlapping entities in text order: longer, then surer, then more specific."""
-    ranked = sorted(found, key=lambda e: (-(e.end - e.start), -e.score, _PRIORITY[e.type], e.start))
-    kept: list[PhiEntity] = []
-    for entity in ranked:
-        if not any(entity.overlaps(other) for other in kept):
-            kept.append(entity)
-    return sorted(kept, key=lambda e: e.start)
+def resolve_overlaps(found: Iterable[PhiEntity], text: str) -> list[PhiEntity]:
+    """Return non-overlapping entities in text order; overlapping detections become their union.
+
+    Masking the union never uncovers a character any recognizer found; the merged entity takes
+    the type of its longest, then surest, then most specific part.
+    """
+    merged: list[list[PhiEntity]] = []
+    for entity in sorted(found, key=lambda e: (e.start, -e.end)):
+        if merged and entity.start < max(e.end for e in merged[-1]):
+            merged[-1].append(entity)
+        else:
+            merged.append([entity])
+    return [_union(group, text) for group in merged]
+
+
+def _union(group: list[PhiEntity], text: str) -> PhiEntity:
+    if len(group) == 1:
+        return group[0]
+    best = min(group, key=lambda e: (-(e.end - e.start), -e.score, _PRIORITY[e.type]))
+    start, end = min(e.start for e in group), max(e.end for e in group)
+    return PhiEntity(best.type, start, end, text[start:end], best.score, best.recognizer)
 
 
 def count_by_type(entities: Iterable[PhiEntity]) -> dict[str, int]:

@@ -33,7 +33,8 @@ PERSON_VERBS = frozenset(
     agrees agreed returns returned comes came complains complained endorses endorsed tolerates
     tolerated feels felt continues lives works understands verbalizes verbalized expresses
     expressed arrives arrived declines declined requests requested tells told describes
-    described wants wanted asked asks brought""".split()
+    described wants wanted asked asks brought called calls helps helped drove drives visited
+    visits accompanied accompanies phoned""".split()
 )
 _AUXILIARIES = frozenset({"was", "is", "has", "had", "will", "were"})
 _PERSON_PARTICIPLES = frozenset(
