@@ -118,7 +118,7 @@ def test_engine_contract(engine: DraftingEngine, visit_name: str, encounter_type
 def _assert_egress_recorded(note: SoapDraft, engine: DraftingEngine, visit: Visit) -> None:
     egress = note.engine.egress
     destination = destination_of(engine)
-    if destination is None:
+    if destination is None or not note.engine.model_called:
         assert egress is None  # the visit never left the process
         return
     assert egress is not None

@@ -95,6 +95,9 @@ class BrokenDetector(PhiDetector):
     def detect(self, text: str) -> list[object]:  # type: ignore[override]
         raise RuntimeError(f"recognizer crashed on {text[:40]}")
 
+    def detect_all(self, texts: list[str]) -> list[list[object]]:  # type: ignore[override]
+        raise RuntimeError(f"recognizer crashed on {texts[0][:40]}")
+
 
 def test_a_failed_detection_sends_nothing(openai: FakeProvider) -> None:
     records: list[EgressRecord] = []

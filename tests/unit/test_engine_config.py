@@ -83,7 +83,7 @@ def test_environment_adds_an_engine(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_environment_records_phi_permission(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CHARTDRAFT_ENGINES__VLLM__BASE_URL", "http://gpu-box:8000/v1")
+    monkeypatch.setenv("CHARTDRAFT_ENGINES__VLLM__BASE_URL", "https://gpu-box:8000/v1")
     monkeypatch.setenv("CHARTDRAFT_ENGINES__VLLM__MODEL", "m")
     monkeypatch.setenv("CHARTDRAFT_ENGINES__VLLM__PHI_ALLOWED", "true")
     monkeypatch.setenv("CHARTDRAFT_ENGINES__VLLM__BAA__RECORDED_BY", "admin@clinic.example")
@@ -168,6 +168,8 @@ def test_a_recorded_baa_allows_a_remote_engine_and_nothing_else_does() -> None:
         config("https://llm.clinic.example/v1", baa=BAA, phi_allowed=False).may_receive_phi()
         is False
     )
+    with pytest.raises(ValidationError, match="must use https"):
+        config("http://llm.clinic.example/v1", baa=BAA)
     for incomplete in ({**BAA, "reference": ""}, {"recorded_by": "a", "reference": "r"}):
         with pytest.raises(ValidationError):
             config("https://llm.clinic.example/v1", baa=incomplete)
@@ -182,13 +184,20 @@ def test_phi_permission_does_not_follow_a_new_host() -> None:
     assert elsewhere.may_receive_phi() is False
     assert elsewhere.base_url == "https://other.example/v1"
 
-    same_host = permitted.overridden(base_url="https://llm.clinic.example:8443/v2/")
-    assert same_host.phi_allowed is True
-    assert same_host.base_url == "https://llm.clinic.example:8443/v2"
+    same_server = permitted.overridden(base_url="https://llm.clinic.example/v2/")
+    assert same_server.phi_allowed is True
+    assert same_server.baa == permitted.baa
+    assert same_server.base_url == "https://llm.clinic.example/v2"
+    # Another port or plain http is another server: the BAA does not follow.
+    for elsewhere_url in ("https://llm.clinic.example:8443/v1", "http://llm.clinic.example/v1"):
+        moved = permitted.overridden(base_url=elsewhere_url)
+        assert moved.baa is None
+        assert moved.may_receive_phi() is False
 
     forbidden = config("http://localhost:11434/v1", phi_allowed=False)
     assert forbidden.overridden(base_url="http://localhost:9999/v1").may_receive_phi() is False
-    assert forbidden.overridden(base_url="http://127.0.0.1:9999/v1").may_receive_phi() is True
+    # The practice's refusal holds wherever the engine is pointed; only permissions are dropped.
+    assert forbidden.overridden(base_url="http://127.0.0.1:9999/v1").may_receive_phi() is False
 
 
 def test_override_changes_only_what_is_given() -> None:

@@ -84,12 +84,20 @@ class EngineConfig(BaseModel):
     @model_validator(mode="after")
     def _baa_for_remote_phi(self) -> "EngineConfig":
         # Refused at start: a remote engine may see PHI only under a recorded agreement.
-        if self.phi_allowed and self.baa is None and not is_loopback(self.host):
+        if is_loopback(self.host):
+            return self
+        if self.phi_allowed and self.baa is None:
             raise ValueError(
                 "phi_allowed on a remote engine needs a recorded BAA (baa.recorded_by, "
                 "baa.recorded_at, baa.reference)"
             )
+        if self.phi_allowed is not False and self.baa is not None and not self._https:
+            raise ValueError("a remote engine allowed PHI under a BAA must use https://")
         return self
+
+    @property
+    def _https(self) -> bool:
+        return urlsplit(self.base_url).scheme == "https"
 
     @property
     def host(self) -> str:
@@ -154,13 +162,21 @@ class EngineConfig(BaseModel):
                 {**self.model_dump(), "base_url": base_url, "phi_allowed": None, "baa": None}
             )
             update["base_url"] = checked.base_url
-            if checked.host != self.host:
-                # A permission recorded for one host (a BAA) never carries over to another,
-                # and neither does a key: it would be handed to whoever runs that host.
+            if _origin(checked.base_url) != _origin(self.base_url):
+                # A permission recorded for one server (a BAA) never carries over to another
+                # scheme, host or port, and neither does a key: whoever runs it would get it.
+                # A refusal, though, holds wherever the engine points.
+                refused = False if self.phi_allowed is False else None
                 update.update(
-                    phi_allowed=None, baa=None, api_key=None, api_key_file=None, api_key_env=None
+                    phi_allowed=refused, baa=None, api_key=None, api_key_file=None, api_key_env=None
                 )
         return self.model_copy(update=update)
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    # Scheme, host and port: a BAA for https://vendor does not cover http://vendor:8080.
+    parts = urlsplit(url)
+    return parts.scheme, (parts.hostname or "").lower(), parts.port
 
 
 def is_loopback(host: str) -> bool:

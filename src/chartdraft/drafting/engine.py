@@ -43,11 +43,13 @@ class DraftingEngine(Protocol):
 
 def destination_of(engine: DraftingEngine) -> Destination | None:
     """Return where ``engine`` sends the visit; None when it drafts inside this process."""
-    if not hasattr(type(engine), "destination"):
+    try:
+        # On the instance: a dataclass field or an attribute set in __init__ counts too.
+        destination = object.__getattribute__(engine, "destination")
+    except AttributeError:
+        if hasattr(type(engine), "destination"):
+            raise  # a destination that cannot be told is an error, never "in this process"
         return None
-    # Read without a default: an engine whose destination cannot be told must fail loudly,
-    # never be taken for one that drafts in this process.
-    destination = engine.destination  # type: ignore[attr-defined]
     if not isinstance(destination, Destination):
         raise TypeError(f"{type(engine).__name__}.destination is not a Destination")
     return destination

@@ -18,8 +18,9 @@ _WORDY = re.compile(
     r"(?P<month>[a-z]+)(?P<dot>\.)?(?P<sep>[\s-]+)?(?P<d2>\d{1,2}(?!\d))?(?P<o2>st|nd|rd|th)?"
     r"(?P<comma>,)?(?P<ysep>[\s-]+)?(?P<year>\d{4}|\d{2})?"
 )
-_LEAP = 2000
+NO_YEAR = 2000
 """The year assumed for a date written without one (a leap year, so 29 February reads)."""
+_LEAP = NO_YEAR
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from chartdraft.privacy.name_recognizer import NameRecognizer
 from chartdraft.privacy.nlp import LANGUAGE, TokenizerOnlyEngine
 from chartdraft.privacy.patterns import pattern_recognizers
 from chartdraft.privacy.place_recognizer import CityRecognizer, FacilityRecognizer
+from chartdraft.privacy.repeats import mask_repeats
 
 PRESIDIO_LOGGER = "presidio-analyzer"
 THRESHOLD = 0.5
@@ -29,27 +30,56 @@ class PhiDetector:
     """Finds identifiers in text; one instance is shared (it holds no per-visit state)."""
 
     analyzer: AnalyzerEngine
+    lexicon: NameLexicon
 
     def detect(self, text: str) -> list[PhiEntity]:
         """Return the identifiers in ``text``, in order, none overlapping."""
-        if not text.strip():
-            return []
-        results = self.analyzer.analyze(text=text, language=LANGUAGE, score_threshold=THRESHOLD)
-        return resolve_overlaps(
-            (
+        return self.detect_all([text])[0]
+
+    def detect_all(self, texts: list[str]) -> list[list[PhiEntity]]:
+        """Return the identifiers of several texts of one visit, a name found in one masked in all."""
+        found = [self._detect(text) for text in texts]
+        return mask_repeats(texts, found, self.lexicon)
+
+    def _detect(self, text: str) -> list[PhiEntity]:
+        entities: list[PhiEntity] = []
+        for start, end in chunks(text):
+            part = text[start:end]
+            if not part.strip():
+                continue
+            results = self.analyzer.analyze(text=part, language=LANGUAGE, score_threshold=THRESHOLD)
+            entities.extend(
                 PhiEntity(
-                    type=PhiType(result.entity_type),
-                    start=result.start,
-                    end=result.end,
-                    text=text[result.start : result.end],
-                    score=round(float(result.score), 3),
-                    recognizer=str(result.recognition_metadata.get("recognizer_name", "")),
+                    type=PhiType(r.entity_type),
+                    start=start + r.start,
+                    end=start + r.end,
+                    text=part[r.start : r.end],
+                    score=round(float(r.score), 3),
+                    recognizer=str(r.recognition_metadata.get("recognizer_name", "")),
                 )
-                for result in results
-                if text[result.start : result.end].strip()
-            ),
-            text,
-        )
+                for r in results
+                if part[r.start : r.end].strip()
+            )
+        return resolve_overlaps(entities, text)
+
+
+CHUNK = 6000
+"""Characters analysed at once. Presidio's context step grows with identifiers x words, so a
+1 MB capture is read in pieces, cut only at line or sentence ends."""
+
+
+def chunks(text: str, size: int = CHUNK) -> list[tuple[int, int]]:
+    """Return ``(start, end)`` pieces of at most about ``size``, cut after a newline or ". "."""
+    pieces: list[tuple[int, int]] = []
+    start = 0
+    while len(text) - start > size:
+        window = text[start : start + size]
+        cut = max(window.rfind("\n"), window.rfind(". ") + 1)
+        end = start + (cut + 1 if cut > size // 4 else size)
+        pieces.append((start, end))
+        start = end
+    pieces.append((start, len(text)))
+    return pieces
 
 
 def clinical_recognizers(lexicon: NameLexicon) -> list[EntityRecognizer]:
@@ -80,7 +110,7 @@ def build_detector(
         registry.add_recognizer(recognizer)
     engine = TokenizerOnlyEngine() if ner_model is None else _ner_engine(ner_model, words, registry)
     engine.load()
-    return PhiDetector(AnalyzerEngine(registry=registry, nlp_engine=engine))
+    return PhiDetector(AnalyzerEngine(registry=registry, nlp_engine=engine), words)
 
 
 def _ner_engine(

@@ -79,3 +79,7 @@ class PhiFinder(Protocol):
     def detect(self, text: str) -> list[PhiEntity]:
         """Return the identifiers in ``text``, in order, none overlapping."""
         ...
+
+    def detect_all(self, texts: list[str]) -> list[list[PhiEntity]]:
+        """Return the identifiers of several texts of one visit (a name found once, masked in all)."""
+        ...

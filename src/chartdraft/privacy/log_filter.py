@@ -7,6 +7,7 @@ detector is built on the first record, so a command that logs nothing pays nothi
 """
 
 import logging
+import re
 import traceback
 from collections.abc import Callable
 from functools import cache
@@ -17,10 +18,18 @@ WITHHELD = "[log message withheld: it could not be checked for identifiers]"
 _installed: list[Callable[..., logging.LogRecord]] = []
 
 
+# Escapes in a logged repr or JSON body ("HPI:\\nMartha") would glue a name to the letter
+# before it; they are read as spaces of the same length, so offsets still fit the text.
+_ESCAPE = re.compile(r"\\[ntr\"'\\]|\\u[0-9a-fA-F]{4}")
+LIBRARIES_THAT_LOG_BODIES = ("openai", "anthropic", "httpx", "httpcore")
+"""Their DEBUG lines carry whole request bodies; they are raised to INFO when redaction is on."""
+
+
 def redact(text: str, detector: PhiFinder) -> str:
     """Return ``text`` with each identifier replaced by its type in brackets ("[NAME]")."""
+    readable = _ESCAPE.sub(lambda m: " " * len(m.group()), text)
     try:
-        found = detector.detect(text)
+        found = detector.detect(readable)
     except Exception:  # a log line that cannot be checked is not written as it was
         return WITHHELD
     for entity in reversed(found):
@@ -34,6 +43,9 @@ def install_log_redaction(detector_factory: Callable[[], PhiFinder]) -> None:
         return
     previous = logging.getLogRecordFactory()
     _installed.append(previous)
+    for library in LIBRARIES_THAT_LOG_BODIES:
+        if logging.getLogger(library).getEffectiveLevel() < logging.INFO:
+            logging.getLogger(library).setLevel(logging.INFO)
     detector = cache(detector_factory)
     busy: list[bool] = []
 

@@ -37,7 +37,7 @@ class NameLexicon:
     def is_ambiguous(self, word: str) -> bool:
         """Return True when ``word`` is also an English, clinical or place word ("American")."""
         place = word in self.proper_nouns and word not in self.first_names
-        return place or word in self.english_words or word in self.not_names
+        return place or word in self.not_names or self.is_english(word)
 
     def is_english(self, word: str) -> bool:
         """Return True when ``word`` or its singular is a common English word ("resources")."""

@@ -82,22 +82,26 @@ class NameRecognizer(EntityRecognizer):
         if token.key in FUNCTION_WORDS or (_never_a_name(token) and not after_title):
             return 0.0
         if cue_before(text, words, i):
-            return self._cued_score(token)
+            return self._cued_score(token, after_title)
         if not token.capital or _acronym(token.word) or len(token.key) < 2:
-            return 0.0
+            # "SMITH, JOHN" in a header: capitals, but a first name all the same.
+            return KNOWN if _shouted_first_name(token, lex) else 0.0
         if token.key in lex.not_names or eponym_use(text, token):
             return 0.0
         if lex.is_name(token.key):
             return KNOWN if self._listed_name(text, words, i) else 0.0
         return self._unknown_word_score(text, words, i)
 
-    def _cued_score(self, token: Token) -> float:
+    def _cued_score(self, token: Token, after_title: bool) -> float:
         lex = self.lexicon
         if token.capital:
             return CUED if lex.is_name(token.key) or not lex.is_english(token.key) else 0.0
-        # "hi martha", "mr. nguyen": dictation is often in lower case
-        listed = lex.is_name(token.key) and not lex.is_ambiguous(token.key)
-        return CUED if listed and token.key not in NOT_AFTER_CUE else 0.0
+        if token.key in NOT_AFTER_CUE:
+            return 0.0
+        # "hi martha", "mrs smith", "dr. brown": dictation is often in lower case; after a
+        # title even a name that is also a word ("brown") is the name.
+        listed = lex.is_name(token.key) and (after_title or not lex.is_ambiguous(token.key))
+        return CUED if listed else 0.0
 
     def _listed_name(self, text: str, words: list[Token], i: int) -> bool:
         token = words[i]
@@ -133,8 +137,19 @@ class NameRecognizer(EntityRecognizer):
                 if len(token.word) == 1:  # a middle initial between two name words
                     inside = 0 < i < len(words) - 1 and scores[i - 1] and scores[i + 1]
                     scores[i] = KNOWN if inside else 0.0
-                elif lex.is_name(token.key) and _beside_a_name(text, words, scores, i, lex):
+                elif _name_like(token, text, lex) and _beside_a_name(text, words, scores, i, lex):
                     scores[i] = KNOWN
+
+
+def _name_like(token: Token, text: str, lex: NameLexicon) -> bool:
+    # On a name list, or a word no list knows ("Ngozi" beside "Okonkwo"); never a heading
+    # ("Name: John Smith Age: 92") and never a clinical word.
+    if text[token.end : token.end + 1] == ":":
+        return False
+    if _acronym(token.word) and not (token.word.isupper() and lex.is_name(token.key)):
+        return False
+    unknown = not lex.is_english(token.key) and token.key not in lex.proper_nouns
+    return lex.is_name(token.key) or (unknown and token.key not in lex.not_names)
 
 
 def _beside_a_name(
@@ -146,7 +161,12 @@ def _beside_a_name(
         gap = text[words[i - 1].end : words[i].start]
         if gap in {" ", "-", ", "} and (scores[i - 1] or words[i - 1].capital):
             return True
-    return i + 1 < len(words) and bool(scores[i + 1]) and joined(text, words[i], words[i + 1])
+    if i + 1 >= len(words) or not scores[i + 1]:
+        return False
+    after = words[i + 1]
+    # "Smith, John": a surname written first, before a comma and a first name.
+    surname_first = text[words[i].end : after.start] == ", " and after.key in lex.first_names
+    return surname_first or joined(text, words[i], after)
 
 
 def _first_name(token: Token, lex: NameLexicon) -> bool:
@@ -173,8 +193,22 @@ def _never_a_name(token: Token) -> bool:
 _NAME_CAPITALS = re.compile(r"^(?:Mc|Mac|O'|D'|De|Di|Da|La|Le|Van|Von|St)[A-Z]")
 
 
+def _shouted_first_name(token: Token, lex: NameLexicon) -> bool:
+    return (
+        token.word.isupper()
+        and len(token.key) >= 3
+        and token.key in lex.first_names
+        and not lex.is_ambiguous(token.key)
+    )
+
+
 def _acronym(word: str) -> bool:
-    # "COPD", "PVCs", "IgA" are abbreviations; "McDonald", "DeShawn", "O'Brien" are names.
+    # "COPD", "PVCs", "IgA" are abbreviations; "McDonald", "DeShawn", "O'Brien", "Mary-Ann"
+    # are names: each hyphenated part is judged on its own.
+    return any(_acronym_part(part) for part in word.split("-") if part)
+
+
+def _acronym_part(word: str) -> bool:
     capitals = sum(1 for ch in word if ch.isupper())
     return capitals >= 2 and not _NAME_CAPITALS.match(word)
 

@@ -8,13 +8,17 @@ Patterns are written for clinical text, where "5/5 strength", "2/6 murmur", "3/1
 """
 
 import ipaddress
+from functools import cache
 
 import regex
-from presidio_analyzer import Pattern, PatternRecognizer
+from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from chartdraft.domain.phi import PhiType
 from chartdraft.privacy.nlp import LANGUAGE
 
+_DASH = r"[-.\u2010-\u2015 ]"
+"""A separator in a number: hyphen, the typographic dashes a word processor puts in, dot, space."""
 STRONG = 0.85
 WEAK = 0.3
 """Below the detector's threshold unless a context word lifts it."""
@@ -49,13 +53,79 @@ _NOT_A_FRACTION = (
 )
 
 
+class StrictPatternRecognizer(PatternRecognizer):
+    """A pattern recognizer whose regex timeout is a failure, not a silently skipped pattern.
+
+    Presidio logs a timed-out pattern and carries on, which would let a hostile capture pass
+    with its identifiers unmasked; here the detection fails and nothing is sent.
+    """
+
+    def analyze(
+        self,
+        text: str,
+        entities: list[str],
+        nlp_artifacts: NlpArtifacts | None = None,
+        regex_flags: int | None = None,
+    ) -> list[RecognizerResult]:
+        """Return a result per match; raise TimeoutError if any pattern runs out of time."""
+        flags = regex_flags or self.global_regex_flags or 0
+        results: list[RecognizerResult] = []
+        patterns: list[Pattern] = self.patterns  # type: ignore[has-type]
+        for pattern in patterns:
+            compiled = _compiled(pattern.regex, flags)
+            for match in compiled.finditer(text, timeout=PATTERN_TIMEOUT_SECONDS):
+                result = self._result(match, pattern, flags)
+                if result is not None:
+                    results.append(result)
+        return list(EntityRecognizer.remove_duplicates(results))
+
+    def _result(
+        self, match: "regex.Match[str]", pattern: Pattern, flags: int
+    ) -> RecognizerResult | None:
+        found, score = match.group(), pattern.score
+        if not found:
+            return None
+        valid = self.validate_result(found)
+        if valid is not None:
+            score = EntityRecognizer.MAX_SCORE if valid else EntityRecognizer.MIN_SCORE
+        if self.invalidate_result(found):
+            score = EntityRecognizer.MIN_SCORE
+        if score <= EntityRecognizer.MIN_SCORE:
+            return None
+        name: str = self.name  # type: ignore[has-type]
+        metadata = {
+            RecognizerResult.RECOGNIZER_NAME_KEY: name,
+            RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+        }
+        # The context step records its supporting word on the explanation: it must exist.
+        explanation = self.build_regex_explanation(
+            name, pattern.name, pattern.regex, score, bool(valid), flags
+        )
+        return RecognizerResult(
+            self.supported_entities[0],
+            match.start(),
+            match.end(),
+            score,
+            analysis_explanation=explanation,
+            recognition_metadata=metadata,
+        )
+
+
+@cache
+def _compiled(pattern: str, flags: int) -> "regex.Pattern[str]":
+    return regex.compile(pattern, flags=flags)
+
+
+PATTERN_TIMEOUT_SECONDS = 5.0
+
+
 def _recognizer(
     entity: PhiType,
     name: str,
     patterns: list[tuple[str, str, float]],
     context: list[str] | None = None,
 ) -> PatternRecognizer:
-    return PatternRecognizer(
+    return StrictPatternRecognizer(
         supported_entity=entity.value,
         name=name,
         patterns=[Pattern(label, pattern, score) for label, pattern, score in patterns],
@@ -137,7 +207,7 @@ def phone_recognizer() -> PatternRecognizer:
         [
             (
                 "nanp",
-                rf"(?<![\w/.-])(?:\+?1[-. ]?)?\(?[2-9]\d{{2}}\)?[-. ]?\d{{3}}[-. ]\d{{4}}{ext}\b",
+                rf"(?<![\w/.-])(?:\+?1{_DASH}?)?\(?[2-9]\d{{2}}\)?{_DASH}?\d{{3}}{_DASH}\d{{4}}{ext}\b",
                 STRONG,
             ),
             ("ten digits", r"(?<![\w/.-])[2-9]\d{9}\b", WEAK),
@@ -175,7 +245,7 @@ def url_recognizer() -> PatternRecognizer:
     )
 
 
-class _IpRecognizer(PatternRecognizer):
+class _IpRecognizer(StrictPatternRecognizer):
     def validate_result(self, pattern_text: str) -> bool:
         try:
             ipaddress.ip_address(pattern_text)
@@ -203,7 +273,7 @@ def ssn_recognizer() -> PatternRecognizer:
         PhiType.SSN,
         "SsnRecognizer",
         [
-            ("dashed", r"(?<![\d-])\d{3}-\d{2}-\d{4}(?![\d-])", STRONG),
+            ("dashed", r"(?<![\d-])\d{3}[-\u2010-\u2015]\d{2}[-\u2010-\u2015]\d{4}(?![\d-])", STRONG),
             ("spaced", r"(?<![\d-])(?<!\d )\d{3} \d{2} \d{4}(?![\d-]| \d)", STRONG),
             ("nine digits", r"(?<![\w.,/-])\d{9}(?![\w,/-]|\.\d)", 0.6),
             ("after a cue", r"(?<=(?i:\b(?:ssn|ss\s?#|social security(?: number| no\.?| #)?)\W{0,3}))"

@@ -6,12 +6,12 @@ and facilities are found by their company: a state after them, a facility word, 
 """
 
 import regex
-from presidio_analyzer import Pattern, PatternRecognizer
+from presidio_analyzer import Pattern
 
 from chartdraft.domain.phi import PhiType
 from chartdraft.privacy.name_lexicon import NameLexicon
 from chartdraft.privacy.nlp import LANGUAGE
-from chartdraft.privacy.patterns import STRONG
+from chartdraft.privacy.patterns import STRONG, StrictPatternRecognizer
 
 US_STATES = {
     "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
@@ -51,10 +51,10 @@ _GENERIC = frozenset(
     st saint mount mt new north south east west central orthopedic orthopaedic sports spine
     vascular kidney neurology oncology pediatric pediatrics women children mr mrs ms dr""".split()
 )
-_CAP = r"[A-Z][\w'\u2019.-]*"
+_CAP = r"[A-Z][\w'\u2019.-]{0,30}"  # bounded: a run of "Ab-Ab-Ab-..." must stay linear
 
 
-class _PlaceRecognizer(PatternRecognizer):
+class _PlaceRecognizer(StrictPatternRecognizer):
     def __init__(self, lexicon: NameLexicon, name: str, patterns: list[Pattern]) -> None:
         self.lexicon = lexicon
         super().__init__(

@@ -70,6 +70,8 @@ class PseudonymTable:
     _by_original: dict[tuple[PhiType, str], str] = field(default_factory=dict)
     _by_surrogate: dict[str, str] = field(default_factory=dict)
     _made_upper: set[str] = field(default_factory=set)
+    _exact: dict[str, str] = field(default_factory=dict)
+    """Each stand-in as written to the original as written at that place."""
 
     @classmethod
     def for_visit(cls, lexicon: NameLexicon, seed: int | None = None) -> "PseudonymTable":
@@ -110,34 +112,45 @@ class PseudonymTable:
         if key not in self._by_original:
             surrogate = self.maker.make(entity)
             self._by_original[key] = surrogate
-            self._by_surrogate.setdefault(surrogate.lower(), entity.text)
+            self._by_surrogate.setdefault(surrogate.casefold(), entity.text)
             if surrogate.isupper() and not entity.text.isupper():
-                self._made_upper.add(surrogate.lower())
+                self._made_upper.add(surrogate.casefold())
             self.maker.taken.add(surrogate.lower())
-        return _same_case_as(entity.text, self._by_original[key])
+        stand_in = _same_case_as(entity, self._by_original[key])
+        self._exact.setdefault(stand_in, entity.text)
+        return stand_in
 
     def restore(self, text: str) -> str:
         """Return ``text`` with every stand-in, whole or a single name word, put back."""
+        return apply_replacements(text, self.stand_ins_in(text))
+
+    def stand_ins_in(self, text: str) -> list[tuple[int, int, str]]:
+        """Return ``(start, end, original)`` for every stand-in in ``text``."""
         pattern = self._pattern()
         if pattern is None:
-            return text
-        return pattern.sub(lambda m: self._original_of(m.group()), text)
+            return []
+        return [(m.start(), m.end(), self._original_of(m.group())) for m in pattern.finditer(text)]
 
     def surrogates(self) -> dict[str, str]:
-        """Return every stand-in (lower case) with the original it replaced."""
+        """Return every stand-in (case-folded) with the original it replaced."""
         return {**self.maker.name_words(), **self._by_surrogate}
 
     def _original_of(self, found: str) -> str:
-        original = self.surrogates()[found.lower()]
-        # An engine that shouts a stand-in ("KELLER") gets the original shouted back; a
-        # stand-in that is capitals already ("[DATE-1]") is given back as written.
-        made_upper = found.lower() in self._made_upper
+        # The occurrence written exactly so ("mcdonald" for "keller", "McDonald" for "Keller"),
+        # else the first occurrence, shouted back if the engine shouts the stand-in.
+        exact = self._exact.get(found) or self.maker.exact_words().get(found)
+        if exact is not None:
+            return exact
+        original = self.surrogates().get(found.casefold())
+        if original is None:  # a case variant no table knows; the leftover check flags it
+            return found
+        made_upper = found.casefold() in self._made_upper
         if found.isupper() and len(found) > 1 and not made_upper:
             return original.upper()
         return original
 
     def _pattern(self) -> re.Pattern[str] | None:
-        known = sorted(self.surrogates(), key=len, reverse=True)
+        known = sorted({*self.surrogates(), *self._exact}, key=len, reverse=True)
         if not known:
             return None
         alternatives = "|".join(re.escape(s) for s in known)
@@ -159,10 +172,30 @@ class PseudonymTable:
         self.maker.taken.update(re.findall(r"[^\W_]+(?:[^\w\s][^\W_]+)*", residual))
 
 
-def _same_case_as(original: str, surrogate: str) -> str:
-    # "MARTHA COLLINS" and "Martha Collins" are one person, written the way each was written.
+def _same_case_as(entity: PhiEntity, surrogate: str) -> str:
+    # "MARTHA", "martha" and "Martha" are one person, each stand-in written the way its
+    # original was, so each occurrence restores to its own spelling.
+    original = entity.text
     if original.isupper() and any(ch.isalpha() for ch in original):
         return surrogate.upper()
     if original.islower():
         return surrogate.lower()
+    if entity.type is PhiType.NAME:
+        return _NAME_START.sub(lambda m: m.group().upper(), surrogate.lower())
     return surrogate
+
+
+_NAME_START = re.compile(r"(?:^|(?<=[\s\-'\u2019]))\w")
+
+
+def apply_replacements(text: str, replacements: list[tuple[int, int, str]]) -> str:
+    """Return ``text`` with each ``(start, end, new)`` applied (in text order, none overlapping)."""
+    parts: list[str] = []
+    cursor = 0
+    for start, end, new in sorted(replacements):
+        if start < cursor:
+            continue
+        parts.extend((text[cursor:start], new))
+        cursor = end
+    parts.append(text[cursor:])
+    return "".join(parts)

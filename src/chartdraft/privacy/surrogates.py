@@ -31,6 +31,7 @@ class SurrogateMaker:
     taken: set[str] = field(default_factory=set)
     _words: dict[str, str] = field(default_factory=dict)
     _originals: dict[str, str] = field(default_factory=dict)
+    _exact: dict[str, str] = field(default_factory=dict)
     """Each name stand-in word (lower case) to the word it replaced, as first written."""
     _first: list[str] = field(default_factory=list)
     _last: list[str] = field(default_factory=list)
@@ -90,17 +91,24 @@ class SurrogateMaker:
         return _map_words(text, self._name_word)
 
     def _name_word(self, word: str) -> str:
-        base, apostrophe, tail = word.partition("'") if "'" in word else word.partition("\u2019")
-        if apostrophe:  # "Mary's": the name changes, the possessive stays
-            return self._name_word(base) + apostrophe + tail
-        key = word.lower()
-        if len(key) == 1 or key in {"van", "von", "de", "del", "da", "di", "le", "la"}:
-            return word  # initials and particles carry nothing on their own
+        possessive = _POSSESSIVE.fullmatch(word)
+        if possessive:  # "Mary's", "James'": the name changes, the possessive stays
+            return self._name_word(possessive[1]) + possessive[2]
+        key = word.casefold()
+        if len(key) == 1:
+            return word  # an initial carries nothing on its own
+        # "O'Connor", "D'Angelo", "Da Silva": the whole word is replaced, never a part of it.
         if key not in self._words:
             pool = self._first if key in self.lexicon.first_names else self._last
             self._words[key] = self._fresh(pool)
-            self._originals[self._words[key].lower()] = word
-        return _same_case(word, self._words[key])
+            self._originals[self._words[key].casefold()] = word
+        stand_in = _same_case(word, self._words[key])
+        self._exact.setdefault(stand_in, word)
+        return stand_in
+
+    def exact_words(self) -> dict[str, str]:
+        """Return each name stand-in word as written with the word it replaced as written."""
+        return dict(self._exact)
 
     def name_words(self) -> dict[str, str]:
         """Return each name stand-in word (lower case) with the word it replaced."""
@@ -153,6 +161,8 @@ def _stand_in_pools(lexicon: NameLexicon) -> tuple[list[str], list[str]]:
 
     return pool(lexicon.first_names), pool(lexicon.last_names)
 
+
+_POSSESSIVE = re.compile(r"(.+?)(['\u2019]s?)")
 
 _KEEP_IN_PLACES = frozenset(
     """St Saint Mount Mt Street Avenue Ave Road Rd Boulevard Blvd Lane Ln Drive Dr Court Ct

@@ -7,16 +7,22 @@ visit, citing the real input.
 """
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from chartdraft.domain.draft import SoapDraft
 from chartdraft.domain.findings import Finding, FindingKind, Severity
 from chartdraft.domain.note import DraftSection, Gap, Statement
+from chartdraft.domain.phi import PhiType
 from chartdraft.domain.visit import CapturedField, SourceSpan, Visit
-from chartdraft.privacy.dates import read_date
+from chartdraft.privacy.dates import NO_YEAR, read_date
 from chartdraft.privacy.entities import PhiEntity, PhiFinder, count_by_type
-from chartdraft.privacy.pseudonymize import PseudonymizedText, PseudonymTable
+from chartdraft.privacy.pseudonymize import (
+    PseudonymizedText,
+    PseudonymTable,
+    Replacement,
+    apply_replacements,
+)
 
 RAISED_BY = "privacy"
 
@@ -38,7 +44,13 @@ class PrivateVisit:
 
 def pseudonymize_visit(visit: Visit, detector: PhiFinder, table: PseudonymTable) -> PrivateVisit:
     """Return ``visit`` with every identifier detected in its fields replaced by a stand-in."""
-    found = {f.name: detector.detect(f.text) for f in visit.fields}
+    found = dict(
+        zip(
+            (f.name for f in visit.fields),
+            detector.detect_all([f.text for f in visit.fields]),
+            strict=True,
+        )
+    )
     table.reserve_all([(f.text, found[f.name]) for f in visit.fields])
     texts = {f.name: table.pseudonymize(f.text, found[f.name]) for f in visit.fields}
     fields = tuple(
@@ -106,27 +118,61 @@ def _leftover_pattern(private: PrivateVisit) -> re.Pattern[str] | None:
 
 
 def _restorer(private: PrivateVisit, detector: PhiFinder) -> Callable[[str], str]:
-    # A date the engine rewrote in another format ("11/13/2023" -> "November 13, 2023") is
-    # found by its value and given back in the clinician's own spelling.
-    originals = {
-        read_date(r.surrogate): r.original
-        for text in private.fields.values()
-        for r in text.replacements
-        if r.type.value == "DATE"
-    }
-    originals.pop(None, None)
+    # One pass over the engine's text, which holds stand-ins only: every stand-in as written,
+    # and every date or age the engine rewrote ("November 13" for "11/13/2023", "96-year-old"
+    # for "96 yo"), found by its value. One pass, so a restored value is never restored again.
+    replacements = [r for text in private.fields.values() for r in text.replacements]
+    dates = _by_value(r for r in replacements if r.type is PhiType.DATE)
+    ages = {_number(r.surrogate): r.original for r in replacements if r.type is PhiType.AGE}
 
     def restore(text: str) -> str:
-        text = private.table.restore(text)
-        if not originals or not any(c.isdigit() for c in text):
-            return text
-        for entity in reversed(detector.detect(text)):
-            value = read_date(entity.text) if entity.type.value == "DATE" else None
-            if value in originals:
-                text = text[: entity.start] + originals[value] + text[entity.end :]
-        return text
+        found = private.table.stand_ins_in(text)
+        if (dates or ages) and any(c.isdigit() for c in text):
+            taken = [(start, end) for start, end, _ in found]
+            for entity in detector.detect(text):
+                if any(entity.start < e and s < entity.end for s, e in taken):
+                    continue
+                original = _rewritten(entity, dates, ages)
+                if original is not None:
+                    found.append((entity.start, entity.end, original))
+        return apply_replacements(text, found)
 
     return restore
+
+
+def _by_value(replacements: Iterable[Replacement]) -> dict[tuple[int, int, int | None], str]:
+    # Keyed by (month, day, year) and by (month, day, None): "May 11" names "5/11/2024" too.
+    values: dict[tuple[int, int, int | None], str] = {}
+    for r in replacements:
+        value = read_date(r.surrogate)
+        if value is not None:
+            values.setdefault((value.month, value.day, value.year), r.original)
+            values.setdefault((value.month, value.day, None), r.original)
+    return values
+
+
+def _rewritten(
+    entity: PhiEntity, dates: dict[tuple[int, int, int | None], str], ages: dict[str, str]
+) -> str | None:
+    if entity.type is PhiType.AGE:
+        original = ages.get(_number(entity.text))
+        return (
+            None
+            if original is None
+            else entity.text.replace(_number(entity.text), _number(original), 1)
+        )
+    if entity.type is not PhiType.DATE:
+        return None
+    value = read_date(entity.text)
+    if value is None:
+        return None
+    year = None if value.year == NO_YEAR else value.year
+    return dates.get((value.month, value.day, year))
+
+
+def _number(text: str) -> str:
+    match = re.search(r"\d+", text)
+    return match.group() if match else ""
 
 
 def _restore_section(

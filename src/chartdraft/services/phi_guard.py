@@ -58,13 +58,15 @@ class PhiGuard:
     ) -> SoapDraft:
         try:
             counts: dict[str, int] | None = count_by_type(
-                e for f in request.visit.fields for e in self.detector.detect(f.text)
+                e
+                for found in self.detector.detect_all([f.text for f in request.visit.fields])
+                for e in found
             )
         except Exception:  # counting is for the record only; the engine may see PHI anyway
             log.warning("PHI detection failed; egress to %s recorded without counts", engine.name)
             counts = None
-        egress = self._egress(engine, destination, pseudonymized=False, counts=counts)
-        return _with_egress(engine.draft(request), egress)
+        egress = _egress(engine, destination, pseudonymized=False, counts=counts)
+        return self._call(engine, request, egress)
 
     def _send_pseudonymized(
         self, engine: DraftingEngine, request: DraftRequest, destination: Destination
@@ -82,30 +84,39 @@ class PhiGuard:
                 f'Identifiers could not be checked, so nothing was sent to the "{engine.name}" '
                 "engine; draft with a local engine or try again."
             ) from None
-        egress = self._egress(
-            engine, destination, pseudonymized=True, counts=private.entity_counts()
-        )
-        draft = engine.draft(replace(request, visit=private.visit))
-        return _with_egress(restore_draft(draft, private, self.detector), egress)
+        egress = _egress(engine, destination, pseudonymized=True, counts=private.entity_counts())
+        draft = self._call(engine, replace(request, visit=private.visit), egress)
+        return restore_draft(draft, private, self.detector)
 
-    def _egress(
-        self,
-        engine: DraftingEngine,
-        destination: Destination,
-        *,
-        pseudonymized: bool,
-        counts: dict[str, int] | None,
-    ) -> EgressRecord:
-        record = EgressRecord(
-            engine=engine.name,
-            host=destination.host,
-            pseudonymized=pseudonymized,
-            phi_allowed=destination.phi_allowed,
-            baa_reference=destination.baa_reference,
-            entity_counts=counts,
-        )
-        self.record(record)  # before sending: an egress that fails half-way still happened
-        return record
+    def _call(
+        self, engine: DraftingEngine, request: DraftRequest, egress: EgressRecord
+    ) -> SoapDraft:
+        try:
+            draft = engine.draft(request)
+        except Exception:
+            self.record(egress)  # it may have gone out before the failure: on the record
+            raise
+        if not draft.engine.model_called:
+            return draft  # answered without asking the model (input too thin): nothing left
+        self.record(egress)
+        return _with_egress(draft, egress)
+
+
+def _egress(
+    engine: DraftingEngine,
+    destination: Destination,
+    *,
+    pseudonymized: bool,
+    counts: dict[str, int] | None,
+) -> EgressRecord:
+    return EgressRecord(
+        engine=engine.name,
+        host=destination.host,
+        pseudonymized=pseudonymized,
+        phi_allowed=destination.phi_allowed,
+        baa_reference=destination.baa_reference,
+        entity_counts=counts,
+    )
 
 
 def _with_egress(draft: SoapDraft, egress: EgressRecord) -> SoapDraft:
