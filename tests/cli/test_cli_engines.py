@@ -37,6 +37,21 @@ def test_engines_lists_presets_reachability_and_phi_permission() -> None:
     assert rows["anthropic"]["base_url"] == "https://api.anthropic.com"
 
 
+def test_engines_shows_a_recorded_baa() -> None:
+    env = {
+        "CHARTDRAFT_ENGINES__ANTHROPIC__BAA__RECORDED_BY": "admin@clinic.example",
+        "CHARTDRAFT_ENGINES__ANTHROPIC__BAA__RECORDED_AT": "2026-11-30",
+        "CHARTDRAFT_ENGINES__ANTHROPIC__BAA__REFERENCE": "BAA-2026-014",
+    }
+    result = chartdraft("engines", "--format", "json", env=env)
+    rows = {row["name"]: row for row in json.loads(result.stdout)}
+    assert rows["anthropic"]["phi_allowed"] is True
+    assert rows["anthropic"]["baa_reference"] == "BAA-2026-014"
+    assert rows["openai"]["baa_reference"] is None
+    table = chartdraft("engines", env=env)
+    assert "BAA-2026-014" in decoded(table)[0]
+
+
 def test_engines_text_table() -> None:
     result = chartdraft("engines")
     out, _ = decoded(result)

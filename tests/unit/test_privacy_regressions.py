@@ -42,6 +42,10 @@ def pseudonymized(text: str, seed: int = 3) -> tuple[str, PseudonymTable]:
         ("Smith, John", ["Smith", "John"]),
         ("PATIENT: JOHNSON, MARY A", ["JOHNSON", "MARY"]),
         ("Ngozi Okonkwo presents", ["Ngozi", "Okonkwo"]),
+        # invisible characters and combining accents inside a name
+        ("Mr. S\u200bmith reports cough.", ["mith", "Smith"]),
+        ("Mr. Sm\u00adith reports cough.", ["ith", "Sm"]),
+        ("Mr. Smi\u0301th reports cough.", ["Smi", "th "]),
         # typographic dashes in numbers
         ("Call 555\u2011234\u20115678.", ["234\u20115678"]),
         ("SSN 123\u201345\u20136789", ["6789"]),

@@ -213,7 +213,8 @@ def engines(
             escape(entry.model or "-"),
             escape(entry.base_url or "(built in)"),
             _yes_no(entry.reachable),
-            _yes_no(entry.phi_allowed),
+            _yes_no(entry.phi_allowed)
+            + (f" (BAA {escape(entry.baa_reference)})" if entry.baa_reference else ""),
             escape(entry.detail),
         )
     console = Console(highlight=False)

@@ -13,6 +13,7 @@ from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegist
 
 from chartdraft.domain.phi import PhiType
 from chartdraft.privacy.entities import PhiEntity, resolve_overlaps
+from chartdraft.privacy.invisible import original_span, visible
 from chartdraft.privacy.name_lexicon import NameLexicon, load_name_lexicon
 from chartdraft.privacy.name_recognizer import NameRecognizer
 from chartdraft.privacy.nlp import LANGUAGE, TokenizerOnlyEngine
@@ -41,7 +42,8 @@ class PhiDetector:
         found = [self._detect(text) for text in texts]
         return mask_repeats(texts, found, self.lexicon)
 
-    def _detect(self, text: str) -> list[PhiEntity]:
+    def _detect(self, written: str) -> list[PhiEntity]:
+        text, kept = visible(written)
         entities: list[PhiEntity] = []
         for start, end in chunks(text):
             part = text[start:end]
@@ -60,7 +62,14 @@ class PhiDetector:
                 for r in results
                 if part[r.start : r.end].strip()
             )
-        return resolve_overlaps(entities, text)
+        if kept:
+            entities = [_on_written(e, written, kept) for e in entities]
+        return resolve_overlaps(entities, written)
+
+
+def _on_written(entity: PhiEntity, written: str, kept: list[int]) -> PhiEntity:
+    start, end = original_span(entity.start, entity.end, kept)
+    return PhiEntity(entity.type, start, end, written[start:end], entity.score, entity.recognizer)
 
 
 CHUNK = 6000

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 import regex
 
-WORD = regex.compile(r"\p{L}+(?:[-'\u2019]\p{L}+)*(?:['\u2019]s?)?")
+# Letters with their combining marks: "Smi\u0301th" (an accent typed as its own character) is one word.
+WORD = regex.compile(r"\p{L}[\p{L}\p{M}]*(?:[-'\u2019]\p{L}[\p{L}\p{M}]*)*(?:['\u2019]s?)?")
 POSSESSIVE = regex.compile(r"['\u2019]s?$")
 _NEXT_WORD = regex.compile(r"(?:['\u2019]s?)?[\s-]+(\p{L}+)")
 

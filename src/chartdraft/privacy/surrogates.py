@@ -9,6 +9,7 @@ visit's own random generator, so nothing links two visits.
 import random
 import re
 import string
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -16,6 +17,7 @@ from functools import cache
 from chartdraft.domain.phi import PhiType
 from chartdraft.privacy.dates import shift_date
 from chartdraft.privacy.entities import PhiEntity
+from chartdraft.privacy.invisible import visible
 from chartdraft.privacy.name_lexicon import NameLexicon
 
 _WORDS = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)?")
@@ -88,7 +90,9 @@ class SurrogateMaker:
         return f"192.0.2.{self.rng.randint(1, 254)}"
 
     def _name(self, text: str) -> str:
-        return _map_words(text, self._name_word)
+        # "S\u200bmith" and "Smi\u0301th" are Smith: the stand-in is drawn for the name as read.
+        readable = unicodedata.normalize("NFC", visible(text)[0])
+        return _map_words(readable, self._name_word)
 
     def _name_word(self, word: str) -> str:
         possessive = _POSSESSIVE.fullmatch(word)

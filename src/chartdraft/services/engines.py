@@ -22,6 +22,7 @@ class EngineListing:
     ready: bool
     phi_allowed: bool
     detail: str
+    baa_reference: str | None = None
 
     def as_json(self) -> dict[str, object]:
         """Return the row as a JSON object."""
@@ -50,6 +51,7 @@ def _describe(service: DraftingService, name: str) -> EngineListing:
         ready=False,
         phi_allowed=config.may_receive_phi(),
         detail="",
+        baa_reference=config.baa.reference if config.baa else None,
     )
     try:
         engine = service.engine(name)
