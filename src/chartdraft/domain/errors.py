@@ -37,6 +37,10 @@ class ExportError(ChartdraftError):
     """A note could not be exported or delivered."""
 
 
+class NotAllowedError(ChartdraftError):
+    """The user's role or relation to the record does not allow this (a 403)."""
+
+
 class InvalidTransitionError(ChartdraftError):
     """A review-state change that the rules do not allow."""
 
