@@ -35,10 +35,6 @@ class PhiEntity:
     score: float = 1.0
     recognizer: str = ""
 
-    def overlaps(self, other: "PhiEntity") -> bool:
-        """Return True when the two share a character."""
-        return self.start < other.end and other.start < self.end
-
 
 def resolve_overlaps(found: Iterable[PhiEntity], text: str) -> list[PhiEntity]:
     """Return non-overlapping entities in text order; overlapping detections become their union.

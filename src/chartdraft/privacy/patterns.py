@@ -124,8 +124,9 @@ def _recognizer(
     name: str,
     patterns: list[tuple[str, str, float]],
     context: list[str] | None = None,
+    kind: type[StrictPatternRecognizer] = StrictPatternRecognizer,
 ) -> PatternRecognizer:
-    return StrictPatternRecognizer(
+    return kind(
         supported_entity=entity.value,
         name=name,
         patterns=[Pattern(label, pattern, score) for label, pattern, score in patterns],
@@ -258,12 +259,8 @@ def ip_recognizer() -> PatternRecognizer:
     """Return the recognizer of IPv4 and IPv6 addresses (each checked as a real address)."""
     v4 = r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.]*\d)"
     v6 = r"(?i)(?<![\w:])(?:[0-9a-f]{1,4}:){2,7}(?::|[0-9a-f]{1,4})(?![\w:])"
-    return _IpRecognizer(
-        supported_entity=PhiType.IP.value,
-        name="IpRecognizer",
-        patterns=[Pattern("ipv4", v4, STRONG), Pattern("ipv6", v6, STRONG)],
-        supported_language=LANGUAGE,
-        global_regex_flags=regex.MULTILINE,
+    return _recognizer(
+        PhiType.IP, "IpRecognizer", [("ipv4", v4, STRONG), ("ipv6", v6, STRONG)], kind=_IpRecognizer
     )
 
 

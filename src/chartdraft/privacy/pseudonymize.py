@@ -69,7 +69,6 @@ class PseudonymTable:
     maker: SurrogateMaker
     _by_original: dict[tuple[PhiType, str], str] = field(default_factory=dict)
     _by_surrogate: dict[str, str] = field(default_factory=dict)
-    _made_upper: set[str] = field(default_factory=set)
     _exact: dict[str, str] = field(default_factory=dict)
     """Each stand-in as written to the original as written at that place."""
 
@@ -113,8 +112,6 @@ class PseudonymTable:
             surrogate = self.maker.make(entity)
             self._by_original[key] = surrogate
             self._by_surrogate.setdefault(surrogate.casefold(), entity.text)
-            if surrogate.isupper() and not entity.text.isupper():
-                self._made_upper.add(surrogate.casefold())
             self.maker.taken.add(surrogate.lower())
         stand_in = _same_case_as(entity, self._by_original[key])
         self._exact.setdefault(stand_in, entity.text)
@@ -126,36 +123,22 @@ class PseudonymTable:
 
     def stand_ins_in(self, text: str) -> list[tuple[int, int, str]]:
         """Return ``(start, end, original)`` for every stand-in in ``text``."""
-        pattern = self._pattern()
-        if pattern is None:
+        exact = {**self.maker.exact_words(), **self._exact}
+        folded = self.surrogates()
+        known = sorted({*folded, *exact}, key=len, reverse=True)
+        if not known:
             return []
-        return [(m.start(), m.end(), self._original_of(m.group())) for m in pattern.finditer(text)]
+        alternatives = "|".join(re.escape(s) for s in known)
+        # Longest first: a whole e-mail or web stand-in wins over a name word inside it.
+        pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+        return [
+            (m.start(), m.end(), _original_of(m.group(), exact, folded))
+            for m in pattern.finditer(text)
+        ]
 
     def surrogates(self) -> dict[str, str]:
         """Return every stand-in (case-folded) with the original it replaced."""
         return {**self.maker.name_words(), **self._by_surrogate}
-
-    def _original_of(self, found: str) -> str:
-        # The occurrence written exactly so ("mcdonald" for "keller", "McDonald" for "Keller"),
-        # else the first occurrence, shouted back if the engine shouts the stand-in.
-        exact = self._exact.get(found) or self.maker.exact_words().get(found)
-        if exact is not None:
-            return exact
-        original = self.surrogates().get(found.casefold())
-        if original is None:  # a case variant no table knows; the leftover check flags it
-            return found
-        made_upper = found.casefold() in self._made_upper
-        if found.isupper() and len(found) > 1 and not made_upper:
-            return original.upper()
-        return original
-
-    def _pattern(self) -> re.Pattern[str] | None:
-        known = sorted({*self.surrogates(), *self._exact}, key=len, reverse=True)
-        if not known:
-            return None
-        alternatives = "|".join(re.escape(s) for s in known)
-        # Longest first: a whole e-mail or web stand-in wins over a name word inside it.
-        return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
 
     def reserve_all(self, texts: list[tuple[str, list[PhiEntity]]]) -> None:
         """Keep every word outside the identifiers of ``texts`` from becoming a stand-in."""
@@ -170,6 +153,17 @@ class PseudonymTable:
             kept[entity.start : entity.end] = " " * (entity.end - entity.start)
         residual = "".join(kept)
         self.maker.taken.update(re.findall(r"[^\W_]+(?:[^\w\s][^\W_]+)*", residual))
+
+
+def _original_of(found: str, exact: dict[str, str], folded: dict[str, str]) -> str:
+    # The occurrence written exactly so ("mcdonald" for "keller", "McDonald" for "Keller"),
+    # else the first occurrence, shouted back if the engine shouts the stand-in.
+    if found in exact:
+        return exact[found]
+    original = folded.get(found.casefold())
+    if original is None:  # a case variant no table knows; the leftover check flags it
+        return found
+    return original.upper() if found.isupper() and len(found) > 1 else original
 
 
 def _same_case_as(entity: PhiEntity, surrogate: str) -> str:

@@ -48,8 +48,7 @@ class SurrogateMaker:
             made = self._draw(entity)
             if made.lower() not in self.taken and made != entity.text:
                 return made
-        self._serial += 1  # a dense visit: fall back to a plain placeholder
-        return f"[{entity.type.value}-{self._serial}]"
+        return self._placeholder(entity.type)  # a dense visit: a plain placeholder
 
     def _draw(self, entity: PhiEntity) -> str:
         draw = {
