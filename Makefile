@@ -9,7 +9,7 @@ LLM_STAMP := $(LLM_VENV)/.installed
 SPACY_STAMP := $(VENV)/.spacy-small
 LLM_MODEL := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/chartdraft/models/SmolLM2-135M-Instruct.Q4_1.gguf
 
-.PHONY: run test lint bench bench-model bench-verify bench-privacy eval-verify eval-deid llm-server clean
+.PHONY: run test lint bench bench-model bench-verify bench-privacy bench-store eval-verify eval-deid llm-server clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,11 +26,17 @@ $(LLM_STAMP): scripts/setup-local-llm.sh scripts/local-llm-constraints.txt
 	PYTHON=$(PYTHON) ./scripts/setup-local-llm.sh $(LLM_VENV)
 	touch $(LLM_STAMP)
 
+# Draft every example visit, then record them in the demo practice (SQLite in the per-user data
+# directory, or CHARTDRAFT_DATA_DIR), sign the clean ones, and show the metrics and the audit check.
 run: $(STAMP)
 	@for visit in examples/visits/*; do \
 		printf '\n===== %s =====\n' "$$visit"; \
 		$(BIN)/chartdraft draft "$$visit" || exit $$?; \
 	done
+	@printf '\n===== the record =====\n'
+	$(BIN)/chartdraft demo --examples examples/visits
+	$(BIN)/chartdraft metrics --practice "Demo practice" --by template
+	$(BIN)/chartdraft audit verify --practice "Demo practice"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
@@ -61,6 +67,10 @@ bench-privacy: $(STAMP)
 # PHI detection on real clinical notes with inserted identifiers, beside presidio (a few minutes).
 eval-deid: $(STAMP) $(SPACY_STAMP)
 	$(BIN)/chartdraft eval deid --data ../shared/data --out eval-out
+
+# Sign-off throughput and review-queue latency, 10,000 encounters, SQLite beside PostgreSQL.
+bench-store: $(STAMP)
+	$(BIN)/python bench/bench_store.py
 
 # Engine overhead against the real local model (starts its own server; a few minutes).
 bench-model: $(STAMP) $(LLM_STAMP)

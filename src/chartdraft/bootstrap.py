@@ -2,6 +2,8 @@
 
 from collections.abc import Iterator
 from functools import cache
+from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
@@ -10,8 +12,18 @@ from chartdraft.domain.draft import PracticeContext
 from chartdraft.domain.errors import ConfigError
 from chartdraft.privacy.entities import PhiFinder
 from chartdraft.privacy.name_lexicon import NameLexicon, load_name_lexicon
+from chartdraft.services.clinic import Clinic
 from chartdraft.services.drafting import DraftingService
 from chartdraft.services.phi_guard import PhiGuard
+from chartdraft.store.crypto import (
+    FieldCipher,
+    KeyRing,
+    keyring_from_secret,
+    load_or_create_key_file,
+)
+from chartdraft.store.database import Database, open_database
+from chartdraft.store.migrate import current_revision, head_revision, upgrade
+from chartdraft.store.records import RecordStore
 from chartdraft.templates.catalog import load_catalog
 from chartdraft.verify.lexicon import default_lexicon
 
@@ -47,6 +59,57 @@ def build_drafting_service(settings: Settings) -> DraftingService:
             lexicon_factory=name_lexicon,
         ),
     )
+
+
+def database_url(settings: Settings) -> str:
+    """Return the configured database URL, or the embedded SQLite file's."""
+    if settings.database.url is not None:
+        return settings.database.url.get_secret_value()
+    return f"sqlite:///{settings.data_dir / 'chartdraft.db'}"
+
+
+def database_label(settings: Settings) -> str:
+    """Return where the record lives, for messages: never a password or query."""
+    if settings.database.url is None:
+        return f"the SQLite file {settings.data_dir / 'chartdraft.db'}"
+    parts = urlsplit(settings.database.url.get_secret_value())
+    return f"the database {parts.hostname or 'localhost'}{parts.path}"
+
+
+def key_file(settings: Settings) -> Path:
+    """Return the path of the key file (used when no key is given in settings)."""
+    return settings.storage.key_file or settings.data_dir / "keys.json"
+
+
+def keyring(settings: Settings) -> KeyRing:
+    """Return the keys for PHI columns: from settings, else the key file (created on first use)."""
+    if settings.storage.encryption_key is not None:
+        return keyring_from_secret(settings.storage.encryption_key.get_secret_value())
+    return load_or_create_key_file(key_file(settings))
+
+
+def open_store_database(settings: Settings, *, migrate: bool | None = None) -> Database:
+    """Open the database; the embedded one is migrated on open, a server's must be current."""
+    if settings.database.url is None:
+        settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    database = open_database(database_url(settings))
+    if migrate if migrate is not None else database.is_sqlite:
+        upgrade(database)
+    elif current_revision(database) != head_revision():
+        database.dispose()
+        raise ConfigError("The database schema is not current; run `chartdraft db upgrade` first.")
+    return database
+
+
+def build_record_store(settings: Settings) -> RecordStore:
+    """Return the record store configured by ``settings``."""
+    cipher = FieldCipher(keyring(settings))
+    return RecordStore(open_store_database(settings), cipher)
+
+
+def build_clinic(settings: Settings) -> Clinic:
+    """Return the record services' context: the store, drafting and the clock."""
+    return Clinic(records=build_record_store(settings), drafting=build_drafting_service(settings))
 
 
 def _clinical_words() -> Iterator[str]:

@@ -4,7 +4,8 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+import platformdirs
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from chartdraft.drafting.endpoint import PRESETS, EngineConfig
@@ -27,6 +28,35 @@ class PrivacySettings(BaseModel):
     rule-based detector; unset: rules only. It is loaded, never downloaded."""
 
 
+class DatabaseSettings(BaseModel):
+    """Where the record lives: the embedded SQLite file unless a URL is given."""
+
+    url: SecretStr | None = None
+    """``postgresql+psycopg://user:password@host/db`` in production (secret: it may hold a
+    password); unset: ``chartdraft.db`` in the data directory."""
+
+
+class StorageSettings(BaseModel):
+    """The key that encrypts PHI columns at rest."""
+
+    encryption_key: SecretStr | None = None
+    """A base64 AES-256 key from a secret store; unset: the key file."""
+    key_file: Path | None = None
+    """Default ``keys.json`` in the data directory, created with mode 0600 on first use."""
+
+
+class RetentionSettings(BaseModel):
+    """How long captures and unsigned drafts are kept; signed notes and the audit trail stay."""
+
+    capture_days: int | None = Field(default=None, ge=1)
+    unsigned_draft_days: int | None = Field(default=None, ge=1)
+
+
+def default_data_dir() -> Path:
+    """Return the per-user data directory (``~/.local/share/chartdraft`` on Linux)."""
+    return Path(platformdirs.user_data_dir("chartdraft", appauthor=False))
+
+
 class Settings(BaseSettings):
     """All of chartdraft's settings. Create with ``Settings()``; nothing is read at import time."""
 
@@ -37,6 +67,10 @@ class Settings(BaseSettings):
     environment: Literal["development", "test", "production"] = "development"
     practice: PracticeSettings = Field(default_factory=PracticeSettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
+    data_dir: Path = Field(default_factory=default_data_dir)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    storage: StorageSettings = Field(default_factory=StorageSettings)
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
     default_engine: str = "template"
     default_encounter_type: str = "general"
     templates_dir: Path | None = None

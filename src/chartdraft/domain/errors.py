@@ -47,3 +47,11 @@ class InvalidTransitionError(ChartdraftError):
 
 class AuditIntegrityError(ChartdraftError):
     """The audit chain does not verify."""
+
+
+class ConflictError(ChartdraftError):
+    """Someone else changed the record first (a second signature, a stale edit): a 409."""
+
+
+class StorageError(ChartdraftError):
+    """The database could not be reached or refused the change; nothing was half-written."""

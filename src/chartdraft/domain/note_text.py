@@ -31,6 +31,11 @@ def render_markdown(title: str, sections: Iterable[DraftSection]) -> str:
     )
 
 
+def render_section_body(section: DraftSection) -> str:
+    """Return one section's body as plain text, the way the clinician edits it."""
+    return "\n".join([*_section_body(section, str), *(gap.line for gap in section.gaps)])
+
+
 def escape_markdown(text: str) -> str:
     """Return ``text`` with every character Markdown or HTML would interpret escaped."""
     text = "".join(_HTML_SPECIAL.get(ch, ch) for ch in text)

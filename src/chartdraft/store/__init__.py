@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy tables, repositories, migrations, field encryption and the audit chain."""

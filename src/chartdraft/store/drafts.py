@@ -1,0 +1,353 @@
+"""Encounters, their captures, drafts, findings and revisions, for one practice."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+
+from chartdraft.domain.draft import SoapDraft
+from chartdraft.domain.errors import ConflictError, NotFoundError
+from chartdraft.domain.findings import Finding, Severity
+from chartdraft.domain.records import QueueItem, Resolution, StoredDraft, StoredFinding
+from chartdraft.domain.review import ReviewState
+from chartdraft.domain.visit import Visit
+from chartdraft.store.scope import Scope, new_id
+from chartdraft.store.tables import (
+    CaptureRow,
+    DraftRow,
+    EncounterRow,
+    FindingRow,
+    PatientRow,
+    RevisionRow,
+    UserRow,
+)
+
+QUEUE_STATES = (ReviewState.DRAFTED, ReviewState.IN_REVIEW)
+
+
+@dataclass(frozen=True)
+class EncounterInfo:
+    """An encounter's who, what and when (no PHI)."""
+
+    id: str
+    patient_id: str
+    clinician_id: str
+    encounter_type: str
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class NewCapture:
+    """A capture to store: the raw text and the Visit parsed from it."""
+
+    capture_format: str
+    text: str
+    text_sha256: str
+    visit: Visit
+
+
+class Encounters:
+    """Encounters and their captures."""
+
+    def __init__(self, scope: Scope) -> None:
+        self._scope = scope
+
+    def add_encounter(self, info: EncounterInfo, created_by: str, at: datetime) -> str:
+        """Store an encounter (patient and clinician must belong to the practice)."""
+        self._scope.get(PatientRow, info.patient_id, "patient")
+        self._scope.get(UserRow, info.clinician_id, "clinician")
+        row = EncounterRow(
+            id=info.id,
+            practice_id=self._scope.practice_id,
+            patient_id=info.patient_id,
+            clinician_id=info.clinician_id,
+            encounter_type=info.encounter_type,
+            occurred_at=info.occurred_at,
+            created_by=created_by,
+            created_at=at,
+        )
+        self._scope.session.add(row)
+        self._scope.session.flush()
+        return row.id
+
+    def encounter(self, encounter_id: str) -> EncounterInfo:
+        """Return one of the practice's encounters."""
+        row = self._scope.get(EncounterRow, encounter_id, "encounter")
+        return EncounterInfo(
+            row.id, row.patient_id, row.clinician_id, row.encounter_type, row.occurred_at
+        )
+
+    def add_capture(
+        self, encounter_id: str, capture: NewCapture, created_by: str, at: datetime
+    ) -> str:
+        """Store what was captured for an encounter (text and parsed visit encrypted)."""
+        seal = self._scope.seal
+        row = CaptureRow(
+            id=new_id(),
+            practice_id=self._scope.practice_id,
+            encounter_id=encounter_id,
+            capture_format=capture.capture_format,
+            text_enc=seal(CaptureRow, "text_enc", capture.text),
+            visit_enc=seal(CaptureRow, "visit_enc", capture.visit.model_dump_json()),
+            text_sha256=capture.text_sha256,
+            created_by=created_by,
+            created_at=at,
+        )
+        self._scope.session.add(row)
+        self._scope.session.flush()
+        return row.id
+
+    def latest_capture_id(self, encounter_id: str) -> str:
+        """Return the id of the encounter's most recent capture."""
+        found = self._scope.session.scalar(
+            select(CaptureRow.id)
+            .where(
+                CaptureRow.practice_id == self._scope.practice_id,
+                CaptureRow.encounter_id == encounter_id,
+            )
+            .order_by(CaptureRow.created_at.desc())
+            .limit(1)
+        )
+        if found is None:
+            raise NotFoundError("The encounter has no capture.")
+        return found
+
+    def capture_sha256(self, capture_id: str) -> str:
+        """Return the SHA-256 of a capture's bytes (kept after a purge: the draft's input hash)."""
+        return self._scope.get(CaptureRow, capture_id, "capture").text_sha256
+
+    def visit(self, capture_id: str) -> Visit | None:
+        """Return the parsed visit of a capture; None once the retention purge removed it."""
+        row = self._scope.get(CaptureRow, capture_id, "capture")
+        if row.visit_enc is None:
+            return None
+        return Visit.model_validate_json(self._scope.unseal(CaptureRow, "visit_enc", row.visit_enc))
+
+    def capture_text(self, capture_id: str) -> str | None:
+        """Return a capture's text as typed; None once purged."""
+        row = self._scope.get(CaptureRow, capture_id, "capture")
+        return (
+            None
+            if row.text_enc is None
+            else self._scope.unseal(CaptureRow, "text_enc", row.text_enc)
+        )
+
+
+class Drafts:
+    """Drafts under review: content, state, findings and revisions."""
+
+    def __init__(self, scope: Scope) -> None:
+        self._scope = scope
+
+    def add_draft(
+        self, encounter_id: str, capture_id: str, draft: SoapDraft, input_sha256: str, at: datetime
+    ) -> str:
+        """Store a new draft (state ``drafted``) with its findings; return its id."""
+        flags = sum(1 for s in draft.sections if s.gaps)
+        row = DraftRow(
+            id=new_id(),
+            practice_id=self._scope.practice_id,
+            encounter_id=encounter_id,
+            capture_id=capture_id,
+            state=ReviewState.DRAFTED.value,
+            engine=draft.engine.name,
+            model=draft.engine.model,
+            prompt_id=draft.engine.prompt_id,
+            prompt_version=draft.engine.prompt_version,
+            input_sha256=input_sha256,
+            statements=sum(len(s.statements) for s in draft.sections),
+            sections=len(draft.sections),
+            flagged_sections=flags,
+            open_flags=flags,
+            content_enc=self._seal_content(draft),
+            drafted_text_enc=self._scope.seal(DraftRow, "drafted_text_enc", draft.text),
+            version=1,
+            created_at=at,
+            updated_at=at,
+        )
+        self._scope.session.add(row)
+        self._scope.session.flush()
+        for ordinal, finding in enumerate(draft.findings):
+            self._add_finding(row.id, ordinal, finding)
+        return row.id
+
+    def _seal_content(self, draft: SoapDraft) -> str:
+        # Findings live in their own rows (each is resolved on its own); the content is the note.
+        content = draft.with_findings(()).model_dump_json()
+        return self._scope.seal(DraftRow, "content_enc", content)
+
+    def _add_finding(self, draft_id: str, ordinal: int, finding: Finding) -> None:
+        self._scope.session.add(
+            FindingRow(
+                id=new_id(),
+                practice_id=self._scope.practice_id,
+                draft_id=draft_id,
+                ordinal=ordinal,
+                kind=finding.kind.value,
+                severity=finding.severity.value,
+                section=None if finding.section is None else finding.section.value,
+                body_enc=self._scope.seal(FindingRow, "body_enc", finding.model_dump_json()),
+            )
+        )
+
+    def load(self, draft_id: str) -> StoredDraft:
+        """Return a draft with its findings, decrypted."""
+        row = self._scope.get(DraftRow, draft_id, "draft")
+        encounter = self._scope.get(EncounterRow, row.encounter_id, "encounter")
+        content = None
+        if row.content_enc is not None:
+            text = self._scope.unseal(DraftRow, "content_enc", row.content_enc)
+            content = SoapDraft.model_validate_json(text)
+        return StoredDraft(
+            id=row.id,
+            encounter_id=row.encounter_id,
+            clinician_id=encounter.clinician_id,
+            encounter_type=encounter.encounter_type,
+            state=ReviewState(row.state),
+            version=row.version,
+            draft=content,
+            findings=tuple(self._findings(draft_id)),
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+        )
+
+    def _findings(self, draft_id: str) -> Iterable[StoredFinding]:
+        rows = self._scope.session.scalars(
+            select(FindingRow)
+            .where(
+                FindingRow.practice_id == self._scope.practice_id, FindingRow.draft_id == draft_id
+            )
+            .order_by(FindingRow.ordinal)
+        )
+        for row in rows:
+            if row.body_enc is None:
+                continue
+            body = self._scope.unseal(FindingRow, "body_enc", row.body_enc)
+            yield StoredFinding(
+                id=row.id,
+                finding=Finding.model_validate_json(body),
+                resolution=None if row.resolution is None else Resolution(row.resolution),
+                resolved_by=row.resolved_by,
+                resolved_at=row.resolved_at,
+            )
+
+    def drafted_text(self, draft_id: str) -> str | None:
+        """Return the note as the engine drafted it (before any edit)."""
+        row = self._scope.get(DraftRow, draft_id, "draft")
+        token = row.drafted_text_enc
+        return None if token is None else self._scope.unseal(DraftRow, "drafted_text_enc", token)
+
+    def capture_id(self, draft_id: str) -> str:
+        """Return the id of the capture a draft was drafted from."""
+        return self._scope.get(DraftRow, draft_id, "draft").capture_id
+
+    def change(
+        self,
+        draft_id: str,
+        expected_version: int,
+        at: datetime,
+        *,
+        state: ReviewState | None = None,
+        content: SoapDraft | None = None,
+        reason: str | None = None,
+    ) -> int:
+        """Change a draft if nobody else has since ``expected_version``; return the new version."""
+        values: dict[str, object] = {"version": expected_version + 1, "updated_at": at}
+        if state is not None:
+            values["state"] = state.value
+        if content is not None:
+            values["content_enc"] = self._seal_content(content)
+            values["open_flags"] = sum(1 for s in content.sections if s.gaps)
+        if reason is not None:
+            values["decision_reason_enc"] = self._scope.seal(
+                DraftRow, "decision_reason_enc", reason
+            )
+        result = self._scope.session.execute(
+            update(DraftRow)
+            .where(
+                DraftRow.id == draft_id,
+                DraftRow.practice_id == self._scope.practice_id,
+                DraftRow.version == expected_version,
+            )
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise ConflictError("The draft was changed by someone else meanwhile; reload it.")
+        return expected_version + 1
+
+    def add_revision(
+        self, draft_id: str, section: str, diff: str, author_id: str, at: datetime
+    ) -> int:
+        """Record one edit (the diff encrypted); return its number."""
+        session = self._scope.session
+        last = session.scalar(
+            select(func.max(RevisionRow.number)).where(RevisionRow.draft_id == draft_id)
+        )
+        number = (last or 0) + 1
+        session.add(
+            RevisionRow(
+                id=new_id(),
+                practice_id=self._scope.practice_id,
+                draft_id=draft_id,
+                number=number,
+                section=section,
+                diff_enc=self._scope.seal(RevisionRow, "diff_enc", diff),
+                author_id=author_id,
+                created_at=at,
+            )
+        )
+        return number
+
+    def resolve(
+        self,
+        finding_id: str,
+        resolution: Resolution,
+        by: str,
+        at: datetime,
+        reason: str | None = None,
+    ) -> None:
+        """Mark one open finding resolved."""
+        row = self._scope.get(FindingRow, finding_id, "finding")
+        row.resolution, row.resolved_by, row.resolved_at = resolution.value, by, at
+        if reason is not None:
+            row.reason_enc = self._scope.seal(FindingRow, "reason_enc", reason)
+
+    def queue(self, clinician_id: str | None = None, limit: int = 100) -> list[QueueItem]:
+        """Return drafts awaiting review, oldest first (one clinician's, or everyone's)."""
+        open_major = (
+            select(func.count(FindingRow.id))
+            .where(
+                FindingRow.draft_id == DraftRow.id,
+                FindingRow.resolution.is_(None),
+                FindingRow.severity == Severity.MAJOR.value,
+            )
+            .correlate(DraftRow)
+            .scalar_subquery()
+        )
+        query = (
+            select(DraftRow, EncounterRow.encounter_type, EncounterRow.clinician_id, open_major)
+            .join(EncounterRow, EncounterRow.id == DraftRow.encounter_id)
+            .where(
+                DraftRow.practice_id == self._scope.practice_id,
+                DraftRow.state.in_([s.value for s in QUEUE_STATES]),
+            )
+            .order_by(DraftRow.created_at, DraftRow.id)
+            .limit(limit)
+        )
+        if clinician_id is not None:
+            query = query.where(EncounterRow.clinician_id == clinician_id)
+        return [
+            QueueItem(
+                draft_id=row.id,
+                encounter_id=row.encounter_id,
+                encounter_type=kind,
+                clinician_id=clinician,
+                state=ReviewState(row.state),
+                created_at=row.created_at,
+                open_major_findings=majors,
+                flagged_sections=row.open_flags,
+            )
+            for row, kind, clinician, majors in self._scope.session.execute(query)
+        ]

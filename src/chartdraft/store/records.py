@@ -1,0 +1,56 @@
+"""The record store: one transaction at a time, always scoped to one practice."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from chartdraft.domain.audit import AuditEntry
+from chartdraft.store.crypto import FieldCipher
+from chartdraft.store.database import Database
+from chartdraft.store.drafts import Drafts, Encounters
+from chartdraft.store.notes import Notes
+from chartdraft.store.people import People
+from chartdraft.store.scope import Scope
+
+
+@dataclass(frozen=True)
+class Records:
+    """Everything of one practice that one transaction may read or write."""
+
+    scope: Scope
+    people: People = field(init=False)
+    encounters: Encounters = field(init=False)
+    drafts: Drafts = field(init=False)
+    notes: Notes = field(init=False)
+
+    def __post_init__(self) -> None:
+        for name, kind in (("people", People), ("encounters", Encounters),
+                           ("drafts", Drafts), ("notes", Notes)):  # fmt: skip
+            object.__setattr__(self, name, kind(self.scope))
+
+    def audit(self, entry: AuditEntry, at: datetime) -> str:
+        """Append ``entry`` to the practice's audit chain in this transaction."""
+        return self.scope.audit(entry, at)
+
+
+@dataclass(frozen=True)
+class RecordStore:
+    """The database and the cipher for its PHI columns."""
+
+    database: Database
+    cipher: FieldCipher
+
+    @contextmanager
+    def practice(self, practice_id: str) -> Iterator[Records]:
+        """Yield one practice's records in a transaction that commits whole or not at all."""
+        with self.database.transaction() as session:
+            yield Records(Scope(session, practice_id, self.cipher))
+
+    @contextmanager
+    def unscoped(self) -> Iterator[Session]:
+        """Yield a transaction across practices: only for creating practices and signing in."""
+        with self.database.transaction() as session:
+            yield session

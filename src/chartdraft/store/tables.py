@@ -1,0 +1,287 @@
+"""The tables. Every row carries its practice; columns ending ``_enc`` hold AES-GCM ciphertext.
+
+The migrations in ``store/migrations`` create exactly this schema; a test compares the two.
+"""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+ID = String(32)
+"""Random hex ids: not guessable, and the same in every database."""
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A time stored as UTC and always read back with its time zone (SQLite drops it)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Refuse naive times; store UTC."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("stored times must carry a time zone")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        """Return an aware UTC time."""
+        if value is None:
+            return None
+        # SQLite without a declared type gives text.
+        moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with constraint names Alembic can find again."""
+
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+
+
+def _practice() -> Mapped[str]:
+    return mapped_column(ID, ForeignKey("practices.id"), index=True)
+
+
+class PracticeRow(Base):
+    """A practice: the tenant. Also holds the head of its audit chain."""
+
+    __tablename__ = "practices"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    audit_seq: Mapped[int] = mapped_column(Integer, default=0)
+    audit_head: Mapped[str] = mapped_column(String(64), default="")
+
+
+class UserRow(Base):
+    """A member of a practice, in one role."""
+
+    __tablename__ = "users"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    practice_id: Mapped[str] = _practice()
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    may_cosign: Mapped[bool] = mapped_column(Boolean, default=False)
+    password_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class PatientRow(Base):
+    """The minimal patient record; every identifier is encrypted."""
+
+    __tablename__ = "patients"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    practice_id: Mapped[str] = _practice()
+    display_name_enc: Mapped[str] = mapped_column(Text)
+    mrn_enc: Mapped[str] = mapped_column(Text)
+    birth_date_enc: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class EncounterRow(Base):
+    """One visit: patient, clinician, type and time."""
+
+    __tablename__ = "encounters"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    practice_id: Mapped[str] = _practice()
+    patient_id: Mapped[str] = mapped_column(ID, ForeignKey("patients.id"))
+    clinician_id: Mapped[str] = mapped_column(ID, ForeignKey("users.id"), index=True)
+    encounter_type: Mapped[str] = mapped_column(String(80))
+    occurred_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    created_by: Mapped[str] = mapped_column(ID, ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class CaptureRow(Base):
+    """What the clinician captured, verbatim (encrypted); emptied by the retention purge."""
+
+    __tablename__ = "captures"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    practice_id: Mapped[str] = _practice()
+    encounter_id: Mapped[str] = mapped_column(ID, ForeignKey("encounters.id"), index=True)
+    capture_format: Mapped[str] = mapped_column(String(20))
+    text_enc: Mapped[str | None] = mapped_column(Text, nullable=True)
+    visit_enc: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """The parsed Visit as JSON: edits are re-verified against exactly what was drafted from."""
+    text_sha256: Mapped[str] = mapped_column(String(64))
+    created_by: Mapped[str] = mapped_column(ID, ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    purged_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class DraftRow(Base):
+    """A draft and where its review stands. ``content_enc`` is the current (edited) draft JSON."""
+
+    __tablename__ = "drafts"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    practice_id: Mapped[str] = _practice()
+    encounter_id: Mapped[str] = mapped_column(ID, ForeignKey("encounters.id"), index=True)
+    capture_id: Mapped[str] = mapped_column(ID, ForeignKey("captures.id"))
+    state: Mapped[str] = mapped_column(String(20))
+    engine: Mapped[str] = mapped_column(String(60))
+    model: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    prompt_id: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    prompt_version: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    input_sha256: Mapped[str] = mapped_column(String(64))
+    statements: Mapped[int] = mapped_column(Integer)
+    sections: Mapped[int] = mapped_column(Integer)
+    flagged_sections: Mapped[int] = mapped_column(Integer)
+    """Sections flagged when drafted (the metric)."""
+    open_flags: Mapped[int] = mapped_column(Integer)
+    """Sections still flagged now (the review queue shows it; sign-off needs zero)."""
+    content_enc: Mapped[str | None] = mapped_column(Text, nullable=True)
+    drafted_text_enc: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """The note exactly as the engine drafted it, for the edit-distance metric."""
+    decision_reason_enc: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """Why the clinician rejected or escalated the draft."""
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    """Bumped by every change: a stale edit or a second signature finds it moved."""
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    purged_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+    __table_args__ = (Index("ix_drafts_queue", "practice_id", "state", "created_at"),)
+
+
+class FindingRow(Base):
+    """One finding on a draft and how it was resolved. The finding itself is encrypted JSON."""
+
+    __tablename__ = "findings"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    practice_id: Mapped[str] = _practice()
+    draft_id: Mapped[str] = mapped_column(ID, ForeignKey("drafts.id"), index=True)
+    ordinal: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(40))
+    severity: Mapped[str] = mapped_column(String(10))
+    section: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    body_enc: Mapped[str | None] = mapped_column(Text, nullable=True)
+    resolution: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    reason_enc: Mapped[str | None] = mapped_column(Text, nullable=True)
+    resolved_by: Mapped[str | None] = mapped_column(ID, ForeignKey("users.id"), nullable=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class RevisionRow(Base):
+    """One edit of one section: who, when, and the diff (encrypted)."""
+
+    __tablename__ = "revisions"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    practice_id: Mapped[str] = _practice()
+    draft_id: Mapped[str] = mapped_column(ID, ForeignKey("drafts.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    section: Mapped[str] = mapped_column(String(30))
+    diff_enc: Mapped[str | None] = mapped_column(Text, nullable=True)
+    author_id: Mapped[str] = mapped_column(ID, ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    __table_args__ = (UniqueConstraint("draft_id", "number"),)
+
+
+class NoteRow(Base):
+    """A signed version of a note. Never updated (a database trigger refuses it)."""
+
+    __tablename__ = "notes"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    practice_id: Mapped[str] = _practice()
+    draft_id: Mapped[str] = mapped_column(ID, ForeignKey("drafts.id"))
+    encounter_id: Mapped[str] = mapped_column(ID, ForeignKey("encounters.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    supersedes_id: Mapped[str | None] = mapped_column(ID, ForeignKey("notes.id"), nullable=True)
+    text_enc: Mapped[str] = mapped_column(Text)
+    text_sha256: Mapped[str] = mapped_column(String(64))
+    signer_id: Mapped[str] = mapped_column(ID, ForeignKey("users.id"))
+    signed_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    checklist: Mapped[str] = mapped_column(String(400))
+
+    # One note per draft and version: of two clinicians signing at once, one insert fails.
+    __table_args__ = (UniqueConstraint("draft_id", "version"),)
+
+
+class AmendmentRow(Base):
+    """Why a signed note was superseded by a new version."""
+
+    __tablename__ = "amendments"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    practice_id: Mapped[str] = _practice()
+    previous_note_id: Mapped[str] = mapped_column(ID, ForeignKey("notes.id"), unique=True)
+    note_id: Mapped[str] = mapped_column(ID, ForeignKey("notes.id"), unique=True)
+    reason_enc: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[str] = mapped_column(ID, ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class ExportAttemptRow(Base):
+    """One attempt to hand a signed note to an EHR (filled by the hand-off)."""
+
+    __tablename__ = "export_attempts"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    practice_id: Mapped[str] = _practice()
+    note_id: Mapped[str] = mapped_column(ID, ForeignKey("notes.id"), index=True)
+    destination: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20))
+    attempt: Mapped[int] = mapped_column(Integer)
+    detail: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class AuditEventRow(Base):
+    """One link of a practice's audit chain. Append-only (a database trigger refuses changes)."""
+
+    __tablename__ = "audit_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    practice_id: Mapped[str] = _practice()
+    seq: Mapped[int] = mapped_column(Integer)
+    at: Mapped[str] = mapped_column(String(32))
+    """ISO 8601 UTC with microseconds, exactly as hashed."""
+    kind: Mapped[str] = mapped_column(String(40))
+    actor_id: Mapped[str | None] = mapped_column(ID, nullable=True)
+    encounter_id: Mapped[str | None] = mapped_column(ID, nullable=True, index=True)
+    draft_id: Mapped[str | None] = mapped_column(ID, nullable=True)
+    note_id: Mapped[str | None] = mapped_column(ID, nullable=True)
+    details: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (UniqueConstraint("practice_id", "seq"),)
+
+
+ENCRYPTED_COLUMNS: dict[type[Base], tuple[str, ...]] = {
+    PatientRow: ("display_name_enc", "mrn_enc", "birth_date_enc"),
+    CaptureRow: ("text_enc", "visit_enc"),
+    DraftRow: ("content_enc", "drafted_text_enc", "decision_reason_enc"),
+    FindingRow: ("body_enc", "reason_enc"),
+    RevisionRow: ("diff_enc",),
+    NoteRow: ("text_enc",),
+    AmendmentRow: ("reason_enc",),
+}
+"""Every PHI column, for key rotation; its context (associated data) is ``table.column``."""
+
+
+def context_of(row_type: type[Base], column: str) -> str:
+    """Return the encryption context (associated data) of one column."""
+    return f"{row_type.__tablename__}.{column}"
