@@ -114,7 +114,7 @@ def test_engine_failures_are_one_sentence(
 
 
 def test_an_api_key_is_never_echoed() -> None:
-    secret = "sk-very-secret-value"  # noqa: S105
+    secret = "sk-very-secret-value"
     env = {
         "CHARTDRAFT_ENGINES__OPENAI__API_KEY": secret,
         "CHARTDRAFT_ENGINES__OPENAI__BASE_URL": f"http://127.0.0.1:{_closed_port()}/v1",

@@ -20,10 +20,11 @@ from chartdraft.domain.practice import Actor
 from chartdraft.domain.review import Role
 from chartdraft.services.clinic import Clinic
 from chartdraft.services.drafting import DraftingService
+from chartdraft.services.people import add_member
 from chartdraft.store.crypto import FieldCipher, KeyRing
 from chartdraft.store.database import Database, open_database
 from chartdraft.store.migrate import upgrade
-from chartdraft.store.people import People, create_practice
+from chartdraft.store.people import create_practice
 from chartdraft.store.records import RecordStore
 from tests.conftest import require
 
@@ -128,16 +129,15 @@ def make_team(clinic: Clinic) -> Team:
     with clinic.records.unscoped() as session:
         practice_id = create_practice(session, f"Practice {tag}", now)
     people: dict[str, Actor] = {}
-    with clinic.records.practice(practice_id) as records:
-        for name, role, cosign in [
-            ("clinician", Role.CLINICIAN, False), ("colleague", Role.CLINICIAN, False),
-            ("cosigner", Role.CLINICIAN, True), ("scribe", Role.SCRIBE, False),
-            ("admin", Role.ADMIN, False), ("auditor", Role.AUDITOR, False),
-        ]:  # fmt: skip
-            user_id = People(records.scope).add_user(
-                f"{name}.{tag}@example.org", name.title(), role, now, may_cosign=cosign
-            )
-            people[name] = Actor(user_id, practice_id, role)
+    for name, role, cosign in [
+        ("clinician", Role.CLINICIAN, False), ("colleague", Role.CLINICIAN, False),
+        ("cosigner", Role.CLINICIAN, True), ("scribe", Role.SCRIBE, False),
+        ("admin", Role.ADMIN, False), ("auditor", Role.AUDITOR, False),
+    ]:  # fmt: skip
+        user_id = add_member(
+            clinic, practice_id, f"{name}.{tag}@example.org", name.title(), role, may_cosign=cosign
+        )
+        people[name] = Actor(user_id, practice_id, role)
     return Team(practice_id, **people)
 
 

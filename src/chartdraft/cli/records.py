@@ -158,8 +158,9 @@ def _print_metrics(rows: list[QualityMetrics], group_by: GroupBy) -> None:
         "unsupported / stmt": lambda r: _share(r.unsupported_claim_rate),
         "rejected": lambda r: _share(r.rejection_rate),
     }
-    for name in columns:
-        table.add_column(name, justify="left" if name == "group" else "right")
+    table.add_column("group", no_wrap=True)
+    for name in list(columns)[1:]:
+        table.add_column(name, justify="right")
     for row in rows:
         table.add_row(*(escape(cell(row)) for cell in columns.values()))
     console = Console(highlight=False)

@@ -28,6 +28,7 @@ class AuditKind(StrEnum):
     AUTH_LOGIN_FAILED = "auth.login_failed"
     AUTH_LOGOUT = "auth.logout"
     AUTH_USER_CREATED = "auth.user_created"
+    AUTH_TOKEN_CREATED = "auth.token_created"  # noqa: S105 - an event name, not a secret
     ACCESS_DENIED = "access.denied"
     RETENTION_PURGED = "retention.purged"
     KEYS_ROTATED = "keys.rotated"

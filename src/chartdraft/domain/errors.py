@@ -55,3 +55,7 @@ class ConflictError(ChartdraftError):
 
 class StorageError(ChartdraftError):
     """The database could not be reached or refused the change; nothing was half-written."""
+
+
+class AuthenticationError(ChartdraftError):
+    """No valid credentials (missing, wrong, expired or revoked): a 401."""

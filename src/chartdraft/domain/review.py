@@ -88,6 +88,17 @@ def _past(action: ReviewAction) -> str:
             A.AMEND: "amended", A.ESCALATE: "escalated", A.RETURN: "returned to review"}[action]  # fmt: skip
 
 
+class SignOffBlockedError(InvalidTransitionError):
+    """Sign-off refused while major findings or flagged sections are open (they are listed)."""
+
+    def __init__(
+        self, message: str, finding_ids: tuple[str, ...], flagged_sections: tuple[str, ...]
+    ) -> None:
+        super().__init__(message)
+        self.finding_ids = finding_ids
+        self.flagged_sections = flagged_sections
+
+
 @dataclass(frozen=True)
 class Checklist:
     """What the signing clinician confirms, item by item (the API's ``checklist`` keys)."""

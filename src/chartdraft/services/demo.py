@@ -9,9 +9,10 @@ from chartdraft.domain.practice import Actor, PatientDetails
 from chartdraft.domain.review import Checklist, Role
 from chartdraft.services.clinic import Clinic
 from chartdraft.services.encounters import NewEncounter, create_encounter, draft_encounter
+from chartdraft.services.people import add_member
 from chartdraft.services.review import get_draft
 from chartdraft.services.signing import sign_note
-from chartdraft.store.people import People, create_practice, practice_id_named
+from chartdraft.store.people import create_practice, practice_id_named
 
 DEMO_PRACTICE = "Demo practice"
 DEMO_PEOPLE = (
@@ -42,9 +43,7 @@ def seed_demo(clinic: Clinic, visits: Iterable[tuple[str, bytes]]) -> DemoOutcom
     now = clinic.clock()
     with clinic.records.unscoped() as session:
         practice_id = create_practice(session, DEMO_PRACTICE, now)
-    with clinic.records.practice(practice_id) as records:
-        people = People(records.scope)
-        ids = [people.add_user(email, name, role, now) for email, name, role in DEMO_PEOPLE]
+    ids = [add_member(clinic, practice_id, email, name, role) for email, name, role in DEMO_PEOPLE]
     clinician = Actor(ids[0], practice_id, Role.CLINICIAN)
     signed = waiting = 0
     for number, (_name, capture) in enumerate(visits, start=1):

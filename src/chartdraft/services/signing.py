@@ -10,6 +10,7 @@ from chartdraft.domain.review import (
     ReviewState,
     Role,
     Signature,
+    SignOffBlockedError,
     SignOffRequest,
     check_sign_off,
     next_state,
@@ -36,7 +37,7 @@ def sign_note(clinic: Clinic, actor: Actor, draft_id: str, checklist: Checklist)
         version = open_for_review(records, stored, member, clinic)
         state = next_state(ReviewState.IN_REVIEW if stored.state is ReviewState.DRAFTED
                            else stored.state, ReviewAction.SIGN, member.role)  # fmt: skip
-        check_sign_off(_request(records, stored, member, checklist))
+        _check(_request(records, stored, member, checklist), stored)
         now = clinic.clock()
         text = stored.draft.text
         signature = Signature.of(text, member.id, now)
@@ -52,6 +53,22 @@ def sign_note(clinic: Clinic, actor: Actor, draft_id: str, checklist: Checklist)
                      "findings_attested": _attested(stored)},
         ), now)  # fmt: skip
         return note_id
+
+
+def _check(request: SignOffRequest, stored: StoredDraft) -> None:
+    try:
+        check_sign_off(request)
+    except InvalidTransitionError as exc:
+        if not (request.open_major_findings or request.open_flagged_sections):
+            raise
+        # Name what blocks, so the review screen and the API can point at it.
+        flagged = (
+            ()
+            if stored.draft is None
+            else tuple(s.name.value for s in stored.draft.sections if s.gaps)
+        )
+        ids = tuple(f.id for f in stored.open_major_findings)
+        raise SignOffBlockedError(str(exc), ids, flagged) from None
 
 
 def _request(

@@ -52,10 +52,11 @@ def practice_ids(session: Session) -> list[str]:
 def member_by_email(session: Session, email: str) -> tuple[Member, str | None] | None:
     """Return the user with ``email`` (any practice) and their password hash: for signing in."""
     row = session.scalar(select(UserRow).where(func.lower(UserRow.email) == email.lower()))
-    return None if row is None else (_member(row), row.password_hash)
+    return None if row is None else (member_row(row), row.password_hash)
 
 
-def _member(row: UserRow) -> Member:
+def member_row(row: UserRow) -> Member:
+    """Return the member a user row describes."""
     return Member(
         id=row.id,
         practice_id=row.practice_id,
@@ -104,7 +105,7 @@ class People:
 
     def member(self, user_id: str) -> Member:
         """Return one of the practice's users."""
-        return _member(self._scope.get(UserRow, user_id, "user"))
+        return member_row(self._scope.get(UserRow, user_id, "user"))
 
     def members(self) -> list[Member]:
         """Return the practice's users by e-mail."""
@@ -113,7 +114,7 @@ class People:
             .where(UserRow.practice_id == self._scope.practice_id)
             .order_by(UserRow.email)
         )
-        return [_member(row) for row in rows]
+        return [member_row(row) for row in rows]
 
     def cosigner_ids(self) -> frozenset[str]:
         """Return the clinicians the practice allows to co-sign any encounter."""

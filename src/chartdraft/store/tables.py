@@ -270,6 +270,20 @@ class AuditEventRow(Base):
     __table_args__ = (UniqueConstraint("practice_id", "seq"),)
 
 
+class ApiTokenRow(Base):
+    """A scoped API token of one user. Only the SHA-256 of the secret is kept."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    practice_id: Mapped[str] = _practice()
+    user_id: Mapped[str] = mapped_column(ID, ForeignKey("users.id"), index=True)
+    secret_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    scopes: Mapped[str] = mapped_column(String(400))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
 ENCRYPTED_COLUMNS: dict[type[Base], tuple[str, ...]] = {
     PatientRow: ("display_name_enc", "mrn_enc", "birth_date_enc"),
     CaptureRow: ("text_enc", "visit_enc"),
