@@ -44,8 +44,15 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+# Debian's Chromium for the browser tests (Playwright drives it; no browser download).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	@command -v apt-get >/dev/null || { echo "Install Chromium at $(CHROMIUM) for the browser tests."; exit 1; }
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null || \
+		{ apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; }
+
 # pytest's exit code 5 (no tests collected) is a failure here, like any other non-zero code.
-test: $(STAMP) $(SPACY_STAMP) $(LLM_STAMP) lint
+test: $(STAMP) $(SPACY_STAMP) $(LLM_STAMP) $(CHROMIUM) lint
 	@test -f "$(LLM_MODEL)" || PYTHON=$(PYTHON) ./scripts/setup-local-llm.sh $(LLM_VENV)
 	$(BIN)/python -m pytest
 

@@ -85,26 +85,47 @@ def keyring(settings: Settings) -> KeyRing:
     """Return the keys for PHI columns: from settings, else the key file (created on first use)."""
     if settings.storage.encryption_key is not None:
         return keyring_from_secret(settings.storage.encryption_key.get_secret_value())
+    if settings.database.url is not None and settings.storage.key_file is None:
+        # Each host would make a key of its own in its own data directory, and none could
+        # read what another wrote: a shared database needs one key, named on purpose.
+        raise ConfigError(
+            "A database server needs CHARTDRAFT_STORAGE__ENCRYPTION_KEY or "
+            "CHARTDRAFT_STORAGE__KEY_FILE (the same key on every host)."
+        )
     return load_or_create_key_file(key_file(settings))
 
 
 def open_store_database(settings: Settings, *, migrate: bool | None = None) -> Database:
     """Open the database; the embedded one is migrated on open, a server's must be current."""
+    database = _connect(settings)
+    _bring_current(database, migrate)
+    return database
+
+
+def _connect(settings: Settings) -> Database:
     if settings.database.url is None:
         settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    database = open_database(database_url(settings))
+    return open_database(database_url(settings))
+
+
+def _bring_current(database: Database, migrate: bool | None) -> None:
     if migrate if migrate is not None else database.is_sqlite:
         upgrade(database)
     elif current_revision(database) != head_revision():
         database.dispose()
         raise ConfigError("The database schema is not current; run `chartdraft db upgrade` first.")
-    return database
 
 
 def build_record_store(settings: Settings) -> RecordStore:
-    """Return the record store configured by ``settings``."""
-    cipher = FieldCipher(keyring(settings))
-    return RecordStore(open_store_database(settings), cipher)
+    """Return the record store configured by ``settings`` (URL, then key, then schema)."""
+    database = _connect(settings)
+    try:
+        cipher = FieldCipher(keyring(settings))
+    except ConfigError:
+        database.dispose()
+        raise
+    _bring_current(database, None)
+    return RecordStore(database, cipher)
 
 
 def build_clinic(settings: Settings) -> Clinic:

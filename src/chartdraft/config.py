@@ -52,6 +52,17 @@ class RetentionSettings(BaseModel):
     unsigned_draft_days: int | None = Field(default=None, ge=1)
 
 
+class WebSettings(BaseModel):
+    """The web app's sessions and sign-in throttling."""
+
+    idle_minutes: int = Field(default=15, ge=1, le=240)
+    session_hours: int = Field(default=12, ge=1, le=24)
+    secure_cookies: bool | None = None
+    """None: Secure cookies when the request came over HTTPS; True behind a TLS proxy."""
+    login_attempts: int = Field(default=5, ge=1, le=100)
+    """Failed sign-ins per account and address allowed in 15 minutes."""
+
+
 def default_data_dir() -> Path:
     """Return the per-user data directory (``~/.local/share/chartdraft`` on Linux)."""
     return Path(platformdirs.user_data_dir("chartdraft", appauthor=False))
@@ -71,6 +82,7 @@ class Settings(BaseSettings):
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     storage: StorageSettings = Field(default_factory=StorageSettings)
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
     default_engine: str = "template"
     default_encounter_type: str = "general"
     templates_dir: Path | None = None

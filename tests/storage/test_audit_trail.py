@@ -168,3 +168,30 @@ def test_every_change_leaves_its_event_in_the_same_transaction(clinic: Clinic, t
     assert len([r for r in rows if r.kind == "note.signed"]) == len(notes) == 1
     assert len([r for r in rows if r.kind == "draft.created"]) == len(drafts) == 1
     assert {r.note_id for r in rows if r.kind == "note.signed"} == {notes[0].id}
+
+
+def test_the_chain_cannot_be_emptied_or_wound_back(clinic: Clinic, team: Team):
+    _signed(clinic, team)
+    database = clinic.records.database
+    attempts = ["UPDATE practices SET audit_seq = 0, audit_head = '' WHERE id = :id"]
+    if not database.is_sqlite:
+        attempts.append("TRUNCATE audit_events")
+        attempts.append("TRUNCATE notes CASCADE")
+    for sql in attempts:
+        with pytest.raises(Exception, match="chartdraft"), database.engine.begin() as connection:
+            connection.execute(text(sql), {"id": team.practice_id})
+    assert _report(clinic, team).intact
+
+
+def test_the_database_refuses_to_change_or_delete_a_signed_note(clinic: Clinic, team: Team):
+    _signed(clinic, team)
+    for sql in (
+        "UPDATE notes SET text_sha256 = 'x' WHERE practice_id = :p",
+        "UPDATE notes SET signer_id = signer_id, signed_at = signed_at, version = 2 WHERE practice_id = :p",
+        "DELETE FROM notes WHERE practice_id = :p",
+    ):
+        with (
+            pytest.raises(Exception, match=r"never changes|append-only"),
+            clinic.records.database.engine.begin() as c,
+        ):
+            c.execute(text(sql), {"p": team.practice_id})

@@ -23,6 +23,7 @@ def environment(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str
     if request.param == "postgresql":
         fresh: Callable[[], str] = request.getfixturevalue("postgres_schema_url")
         env["CHARTDRAFT_DATABASE__URL"] = fresh()
+        env["CHARTDRAFT_STORAGE__KEY_FILE"] = str(tmp_path / "data" / "keys.json")
     return env
 
 
@@ -121,6 +122,15 @@ def test_retention_purge_needs_a_limit_and_is_audited(environment: dict[str, str
     assert purged.returncode == 0, purged.stderr
     assert "Purged 0 capture(s)" in purged.stderr  # everything is younger than a day
     assert chartdraft(environment, "audit", "verify").returncode == 0
+
+
+def test_a_database_server_needs_a_key_named_on_purpose(tmp_path: Path):
+    env = {"PATH": "/usr/bin:/bin", "CHARTDRAFT_DATA_DIR": str(tmp_path),
+           "CHARTDRAFT_DATABASE__URL": "postgresql+psycopg://postgres@127.0.0.1:5432/test"}  # fmt: skip
+    result = chartdraft(env, "metrics")
+    assert result.returncode == 2
+    assert "CHARTDRAFT_STORAGE__KEY_FILE" in result.stderr
+    assert not (tmp_path / "keys.json").exists()
 
 
 def test_a_bad_database_url_is_one_sentence(tmp_path: Path):

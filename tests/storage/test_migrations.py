@@ -28,12 +28,15 @@ def test_an_empty_database_upgrades_to_exactly_the_tables_the_code_declares(
     assert differences == []
 
 
-def test_the_previous_schema_upgrades_with_its_records_intact(empty_database: Database):
-    upgrade(empty_database, "0001")
+@pytest.mark.parametrize("previous", ["0001", "0004"])
+def test_an_earlier_schema_upgrades_with_its_records_intact(
+    empty_database: Database, previous: str
+):
+    upgrade(empty_database, previous)
     with empty_database.transaction() as session:
         practice_id = create_practice(session, "Old Practice", AT)
         append_event(session, practice_id, AuditEntry(AuditKind.AUTH_LOGIN), AT)
-    # Before 0002 nothing stops a change; after it the database refuses one.
+    # After the upgrade the database refuses to change the trail (0002 and 0005).
     upgrade(empty_database)
     assert current_revision(empty_database) == head_revision()
     with empty_database.transaction() as session:

@@ -20,7 +20,12 @@ from chartdraft.services.encounters import NewEncounter, create_encounter
 from chartdraft.services.review import edit_section, get_draft, resolve_finding, review_queue
 from chartdraft.services.signing import amend_note, get_note, sign_note
 from chartdraft.services.upkeep import rotate_keys, verify_audit
-from chartdraft.store.crypto import FieldCipher, load_key_file, load_or_create_key_file
+from chartdraft.store.crypto import (
+    DecryptionError,
+    FieldCipher,
+    load_key_file,
+    load_or_create_key_file,
+)
 from chartdraft.store.database import Database
 from chartdraft.store.migrate import upgrade
 from chartdraft.store.records import Records, RecordStore
@@ -190,3 +195,40 @@ def test_rotating_the_key_reencrypts_everything_and_keeps_it_readable(
         )
         assert tokens.scalar_one().startswith(f"v1:{keyring.current}:")
     assert verify_audit(store, mine.practice_id)[0].intact
+
+
+def test_a_ciphertext_moved_to_another_practices_row_does_not_decrypt(clinic: Clinic, team: Team):
+    other = make_team(clinic)
+    mine = recorded_draft(clinic, team.clinician)
+    theirs = recorded_draft(clinic, other.clinician)
+    with clinic.records.database.engine.begin() as connection:
+        content = connection.execute(
+            text("SELECT content_enc FROM drafts WHERE id = :id"), {"id": mine}
+        ).scalar_one()
+        connection.execute(
+            text("UPDATE drafts SET content_enc = :c WHERE id = :id"), {"c": content, "id": theirs}
+        )
+    with pytest.raises(DecryptionError):
+        get_draft(clinic, other.clinician, theirs)
+
+
+def test_readers_do_not_wait_for_a_writer(clinic: Clinic, team: Team):
+    recorded_draft(clinic, team.clinician)
+    holding, release = threading.Event(), threading.Event()
+
+    def long_write() -> None:
+        with clinic.records.practice(team.practice_id) as records:
+            records.people.member(team.clinician.user_id)
+            holding.set()
+            release.wait(timeout=10)
+
+    writer = threading.Thread(target=long_write)
+    writer.start()
+    assert holding.wait(timeout=10)
+    started = time.monotonic()
+    queue = review_queue(clinic, team.clinician)
+    waited = time.monotonic() - started
+    release.set()
+    writer.join(timeout=10)
+    assert len(queue) == 1
+    assert waited < 1.0, f"a read waited {waited:.2f} s for a writer"

@@ -252,3 +252,72 @@ def test_findings_keep_their_kind_and_severity_in_storage(clinic: Clinic, team: 
     }
     assert (FindingKind.MISSING_SECTION, Severity.MAJOR) in kinds
     assert AuditKind.DRAFT_CREATED.value in _kinds(clinic, team)
+
+
+def test_a_cosmetic_edit_does_not_clear_an_invented_dose(clinic: Clinic, team: Team):
+    draft_id = recorded_draft(clinic, team.clinician, engine=InventingEngine())
+    stored = get_draft(clinic, team.clinician, draft_id)
+    plan = render_section_body(stored.draft.section(SectionName.PLAN))
+    result = edit_section(
+        clinic, team.scribe, draft_id, SectionName.PLAN, plan.replace("125 mcg", "125mcg")
+    )
+    assert result.cleared == ()
+    assert get_draft(clinic, team.clinician, draft_id).open_major_findings
+
+
+def test_what_a_scribe_adds_is_checked_and_must_be_seen_by_the_clinician(
+    clinic: Clinic, team: Team
+):
+    draft_id = recorded_draft(clinic, team.clinician)
+    stored = get_draft(clinic, team.clinician, draft_id)
+    assert not stored.open_major_findings
+    plan = render_section_body(stored.draft.section(SectionName.PLAN))
+    edit_section(
+        clinic, team.scribe, draft_id, SectionName.PLAN, plan + "\n- Start warfarin 10 mg daily."
+    )
+    raised = get_draft(clinic, team.clinician, draft_id).open_major_findings
+    assert raised, "the scribe's warfarin must be a finding"
+    assert all(f.finding.raised_by == "recheck" for f in raised)
+    with pytest.raises(InvalidTransitionError, match="major finding"):
+        sign_note(clinic, team.clinician, draft_id, CONFIRMED)
+
+
+def test_the_clinicians_own_words_raise_no_new_finding(clinic: Clinic, team: Team):
+    draft_id = recorded_draft(clinic, team.clinician)
+    plan = render_section_body(
+        get_draft(clinic, team.clinician, draft_id).draft.section(SectionName.PLAN)
+    )
+    edit_section(
+        clinic,
+        team.clinician,
+        draft_id,
+        SectionName.PLAN,
+        plan + "\n- Start vitamin D 1000 IU daily.",
+    )
+    assert not get_draft(clinic, team.clinician, draft_id).open_major_findings
+
+
+def test_a_colleague_who_may_not_sign_may_not_attest_either(clinic: Clinic, team: Team):
+    draft_id = recorded_draft(clinic, team.clinician, engine=InventingEngine())
+    finding = get_draft(clinic, team.clinician, draft_id).open_major_findings[0]
+    with pytest.raises(NotAllowedError):
+        resolve_finding(
+            clinic, team.colleague, draft_id, finding.id, Resolution.ATTESTED, reason="Looks fine."
+        )
+    resolve_finding(
+        clinic, team.cosigner, draft_id, finding.id, Resolution.ATTESTED, reason="Dose confirmed."
+    )
+
+
+def test_an_encounter_is_drafted_once_unless_rejected(clinic: Clinic, team: Team):
+    created = create_encounter(
+        clinic, team.clinician, NewEncounter(capture=HYPOTHYROID, patient=PATIENT)
+    )
+    first = draft_encounter(clinic, team.clinician, created.encounter_id)
+    with pytest.raises(InvalidTransitionError, match="under review"):
+        draft_encounter(clinic, team.scribe, created.encounter_id)
+    reject_note(clinic, team.clinician, first, "Redo with the right template.")
+    second = draft_encounter(clinic, team.clinician, created.encounter_id)
+    sign_note(clinic, team.clinician, second, CONFIRMED)
+    with pytest.raises(InvalidTransitionError, match="amend it instead"):
+        draft_encounter(clinic, team.clinician, created.encounter_id)

@@ -34,6 +34,7 @@ def environment(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str
     env = {"PATH": "/usr/bin:/bin", "CHARTDRAFT_DATA_DIR": str(tmp_path / "data")}
     if request.param == "postgresql":
         env["CHARTDRAFT_DATABASE__URL"] = request.getfixturevalue("postgres_schema_url")()
+        env["CHARTDRAFT_STORAGE__KEY_FILE"] = str(tmp_path / "data" / "keys.json")
         assert _cli(env, "db", "upgrade").returncode == 0
     return env
 

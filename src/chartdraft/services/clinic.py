@@ -28,14 +28,16 @@ class Clinic:
     clock: Callable[[], datetime] = utc_now
 
     @contextmanager
-    def acting(self, actor: Actor, action: str, *roles: Role) -> Iterator[tuple[Records, Member]]:
+    def acting(
+        self, actor: Actor, action: str, *roles: Role, read_only: bool = False
+    ) -> Iterator[tuple[Records, Member]]:
         """Yield the actor's practice records in one transaction, if their role may ``action``.
 
         The role is read from the record, not taken from the caller; a refusal is itself
         recorded (``access.denied``) in a transaction of its own, since this one rolls back.
         """
         try:
-            with self.records.practice(actor.practice_id) as records:
+            with self.records.practice(actor.practice_id, read_only=read_only) as records:
                 member = records.people.member(actor.user_id)
                 if not member.active or (roles and member.role not in roles):
                     raise NotAllowedError(f"A {member.role.value} may not {action}.")

@@ -7,9 +7,9 @@ from datetime import datetime
 from chartdraft.capture.intake import InputFormat
 from chartdraft.domain.audit import AuditEntry, AuditKind, DetailValue
 from chartdraft.domain.draft import SoapDraft
-from chartdraft.domain.errors import InputError
+from chartdraft.domain.errors import InputError, InvalidTransitionError
 from chartdraft.domain.practice import Actor, PatientDetails
-from chartdraft.domain.review import Role
+from chartdraft.domain.review import ReviewState, Role
 from chartdraft.drafting.engine import DraftingEngine
 from chartdraft.services.clinic import Clinic
 from chartdraft.store.drafts import EncounterInfo, NewCapture
@@ -91,6 +91,7 @@ def draft_encounter(
     """Draft the encounter's latest capture and store the draft with its findings; return its id."""
     with clinic.acting(actor, "draft an encounter", *CAPTURE_ROLES) as (records, _member):
         info = records.encounters.encounter(encounter_id)
+        _check_may_redraft(records.drafts.states_of_encounter(encounter_id))
         capture_id = records.encounters.latest_capture_id(encounter_id)
         visit = records.encounters.visit(capture_id)
         input_sha256 = records.encounters.capture_sha256(capture_id)
@@ -102,10 +103,20 @@ def draft_encounter(
     draft = clinic.drafting.draft(visit, encounter_type=info.encounter_type, engine=engine)
     now = clinic.clock()
     with clinic.acting(actor, "draft an encounter", *CAPTURE_ROLES) as (records, member):
+        _check_may_redraft(records.drafts.states_of_encounter(encounter_id))  # again: a race
         draft_id = records.drafts.add_draft(encounter_id, capture_id, draft, input_sha256, now)
         for entry in _draft_events(draft, member.id, encounter_id, draft_id):
             records.audit(entry, now)
     return draft_id
+
+
+def _check_may_redraft(states: list[ReviewState]) -> None:
+    # One encounter, one note: a signed note changes only by amendment, and a second draft
+    # beside one under review would split the review. Only rejected drafts may be redone.
+    if any(s in (ReviewState.SIGNED, ReviewState.AMENDED) for s in states):
+        raise InvalidTransitionError("The encounter already has a signed note; amend it instead.")
+    if any(s is not ReviewState.REJECTED for s in states):
+        raise InvalidTransitionError("The encounter already has a draft under review.")
 
 
 def _draft_events(

@@ -17,7 +17,7 @@ def practice_facts(
     records: RecordStore, practice_id: str, since: datetime | None = None
 ) -> list[EncounterFacts]:
     """Return the facts of every drafted encounter of the practice."""
-    with records.practice(practice_id) as practice:
+    with records.practice(practice_id, read_only=True) as practice:
         return list(encounter_facts(practice.scope, since))
 
 
@@ -32,6 +32,6 @@ def metrics_for(
     clinic: Clinic, actor: Actor, group_by: GroupBy, since: datetime | None = None
 ) -> list[QualityMetrics]:
     """Return the actor's practice's metrics (admins and auditors: counts and rates, no text)."""
-    with clinic.acting(actor, "see quality metrics", *METRICS_ROLES):
+    with clinic.acting(actor, "see quality metrics", *METRICS_ROLES, read_only=True):
         pass
     return practice_metrics(clinic.records, actor.practice_id, group_by, since)

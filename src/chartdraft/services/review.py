@@ -5,16 +5,27 @@ from dataclasses import dataclass
 
 from chartdraft.domain.audit import AuditEntry, AuditKind
 from chartdraft.domain.draft import SoapDraft
-from chartdraft.domain.errors import InputError, InvalidTransitionError, NotFoundError
+from chartdraft.domain.errors import (
+    InputError,
+    InvalidTransitionError,
+    NotAllowedError,
+    NotFoundError,
+)
 from chartdraft.domain.note_text import render_section_body
 from chartdraft.domain.practice import Actor
 from chartdraft.domain.records import QueueItem, Resolution, StoredDraft, StoredFinding
 from chartdraft.domain.review import ReviewAction, ReviewState, Role, next_state
 from chartdraft.domain.sections import SectionName
+from chartdraft.domain.visit import Visit
 from chartdraft.services.clinic import Clinic
 from chartdraft.store.people import Member
 from chartdraft.store.records import Records
-from chartdraft.verify.recheck import cleared_by_edit, section_from_text, with_section
+from chartdraft.verify.recheck import (
+    cleared_by_edit,
+    recheck_section,
+    section_from_text,
+    with_section,
+)
 
 READ_ROLES = (Role.CLINICIAN, Role.SCRIBE)
 EDIT_ROLES = (Role.CLINICIAN, Role.SCRIBE)
@@ -33,15 +44,47 @@ class EditResult:
 
 def get_draft(clinic: Clinic, actor: Actor, draft_id: str) -> StoredDraft:
     """Return a draft with its findings and review state."""
-    with clinic.acting(actor, "read a draft", *READ_ROLES) as (records, _member):
+    with clinic.acting(actor, "read a draft", *READ_ROLES, read_only=True) as (records, _member):
         return records.drafts.load(draft_id)
 
 
+@dataclass(frozen=True)
+class ReviewView:
+    """What the review screen shows: the draft and the visit it was drafted from."""
+
+    draft: StoredDraft
+    visit: Visit | None
+    """None once the retention purge removed the capture."""
+
+
+def review_view(clinic: Clinic, actor: Actor, draft_id: str) -> ReviewView:
+    """Return a draft with the captured visit beside it."""
+    with clinic.acting(actor, "read a draft", *READ_ROLES, read_only=True) as (records, _member):
+        stored = records.drafts.load(draft_id)
+        return ReviewView(stored, records.encounters.visit(records.drafts.capture_id(draft_id)))
+
+
 def review_queue(clinic: Clinic, actor: Actor, *, everyone: bool = False) -> list[QueueItem]:
-    """Return drafts awaiting review, oldest first: the clinician's own, or the practice's."""
-    with clinic.acting(actor, "see the review queue", *READ_ROLES, Role.ADMIN) as (records, member):
-        mine = member.role is Role.CLINICIAN and not everyone
+    """Return drafts awaiting review, oldest first: a clinician's own; the practice's for others.
+
+    ``everyone`` lets a clinician who co-signs see the practice's queue too.
+    """
+    with clinic.acting(actor, "see the review queue", *READ_ROLES, Role.ADMIN, read_only=True) as (
+        records,
+        member,
+    ):
+        mine = member.role is Role.CLINICIAN and not (everyone and member.may_cosign)
         return records.drafts.queue(member.id if mine else None)
+
+
+def check_signing_authority(member: Member, stored: StoredDraft, cosigners: frozenset[str]) -> None:
+    """Refuse anyone but the encounter's clinician or a co-signer (who may sign, reject, attest)."""
+    if member.role is not Role.CLINICIAN or (
+        member.id != stored.clinician_id and member.id not in cosigners
+    ):
+        raise NotAllowedError(
+            "Only the encounter's clinician, or one the practice allows to co-sign, may do that."
+        )
 
 
 def open_for_review(records: Records, draft: StoredDraft, member: Member, clinic: Clinic) -> int:
@@ -70,13 +113,22 @@ def edit_section(
             return EditResult(stored.version, 0, ())
         version = open_for_review(records, stored, member, clinic)
         visit = records.encounters.visit(records.drafts.capture_id(draft_id))
-        cleared = cleared_by_edit(visit, edited, section, stored.findings)
+        found = recheck_section(visit, edited, section, stored.findings)
+        cleared = list(found.cleared)
+        # A scribe's words are checked like the engine's: the clinician signs them, and must
+        # see what the verifier finds in them. The clinician's own words are theirs.
+        raised = (
+            0
+            if member.role is Role.CLINICIAN
+            else records.drafts.add_findings(draft_id, found.raised)
+        )
         now = clinic.clock()
         version = records.drafts.change(draft_id, version, now, content=edited)
         diff = "\n".join(difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm=""))
         number = records.drafts.add_revision(draft_id, section.value, diff, member.id, now)
         records.audit(_entry(AuditKind.DRAFT_EDITED, member, stored, section=section.value,
-                             revision=number, findings_cleared=len(cleared)), now)  # fmt: skip
+                             revision=number, findings_cleared=len(cleared),
+                             findings_raised=raised), now)  # fmt: skip
         by_id = {f.id: f for f in stored.findings}
         for finding_id in cleared:
             records.drafts.resolve(finding_id, Resolution.EDITED, member.id, now)
@@ -120,6 +172,8 @@ def resolve_finding(
     with clinic.acting(actor, "resolve a finding", Role.CLINICIAN) as (records, member):
         stored = records.drafts.load(draft_id)
         content = _editable(stored)
+        # Resolving a blocking finding is part of signing: the same clinicians may do it.
+        check_signing_authority(member, stored, records.people.cosigner_ids())
         finding = _open_finding(stored, finding_id)
         if resolution is Resolution.EDITED:
             visit = records.encounters.visit(records.drafts.capture_id(draft_id))

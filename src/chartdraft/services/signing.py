@@ -16,7 +16,12 @@ from chartdraft.domain.review import (
     next_state,
 )
 from chartdraft.services.clinic import Clinic
-from chartdraft.services.review import MAX_SECTION_CHARS, open_for_review, required_reason
+from chartdraft.services.review import (
+    MAX_SECTION_CHARS,
+    check_signing_authority,
+    open_for_review,
+    required_reason,
+)
 from chartdraft.store.people import Member
 from chartdraft.store.records import Records
 
@@ -124,7 +129,7 @@ def amend_note(clinic: Clinic, actor: Actor, note_id: str, text: str, reason: st
         records.drafts.change(stored.id, stored.version, now, state=state)
         new_id = records.notes.add_note(
             stored.id, stored.encounter_id, previous.version + 1, text,
-            signature=signature, checklist=Checklist(True, True, True, True),
+            signature=signature, checklist=None,  # an amendment confirms no checklist
             supersedes_id=note_id,
         )  # fmt: skip
         records.notes.add_amendment(note_id, new_id, reason, member.id, now)
@@ -137,22 +142,15 @@ def amend_note(clinic: Clinic, actor: Actor, note_id: str, text: str, reason: st
 
 
 def _own_or_cosigner(records: Records, stored: StoredDraft, member: Member) -> None:
-    check_sign_off(
-        SignOffRequest(
-            signer_id=member.id,
-            signer_role=member.role,
-            encounter_clinician_id=stored.clinician_id,
-            cosigner_ids=records.people.cosigner_ids(),
-            open_major_findings=0,
-            open_flagged_sections=0,
-            checklist=Checklist(True, True, True, True),
-        )
-    )
+    check_signing_authority(member, stored, records.people.cosigner_ids())
 
 
 def get_note(clinic: Clinic, actor: Actor, note_id: str) -> SignedNote:
     """Return a signed note; refuse one whose text no longer matches its signature."""
-    with clinic.acting(actor, "read a note", Role.CLINICIAN, Role.SCRIBE) as (records, _member):
+    with clinic.acting(actor, "read a note", Role.CLINICIAN, Role.SCRIBE, read_only=True) as (
+        records,
+        _member,
+    ):
         note = records.notes.note(note_id)
     if not note.signature.matches(note.text):
         raise ConflictError("The note's text does not match its signature; report this.")

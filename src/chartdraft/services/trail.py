@@ -13,5 +13,8 @@ def audit_trail(
     clinic: Clinic, actor: Actor, *, kind: AuditKind | None = None, limit: int = 100
 ) -> list[AuditEvent]:
     """Return the practice's newest events, newest first."""
-    with clinic.acting(actor, "read the audit trail", *TRAIL_ROLES) as (records, _member):
+    with clinic.acting(actor, "read the audit trail", *TRAIL_ROLES, read_only=True) as (
+        records,
+        _member,
+    ):
         return list_events(records.scope.session, actor.practice_id, kind=kind, limit=limit)

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from chartdraft.domain.audit import AuditEntry, AuditKind, ChainReport, DetailValue
-from chartdraft.domain.errors import InputError
+from chartdraft.domain.errors import ConfigError, InputError
 from chartdraft.store.audit_chain import verify_chain
 from chartdraft.store.crypto import FieldCipher, add_new_key, drop_old_keys
 from chartdraft.store.people import practice_id_named, practice_ids
@@ -32,7 +32,7 @@ def find_practice(records: RecordStore, name: str | None) -> str:
 
 def verify_audit(records: RecordStore, practice_id: str | None = None) -> list[ChainReport]:
     """Walk the audit chain of one practice, or of every practice."""
-    with records.unscoped() as session:
+    with records.unscoped(read_only=True) as session:
         ids = [practice_id] if practice_id is not None else practice_ids(session)
         return [verify_chain(session, each) for each in ids]
 
@@ -84,6 +84,18 @@ def rotate_keys(
     """Add a new key, re-encrypt everything under it, then drop the old keys; return the count."""
     cipher = FieldCipher(add_new_key(key_path))
     count = reencrypt_all(records.database, cipher, progress)
+    # A value written under the old key meanwhile (a server still running on the old key
+    # ring) is caught by another pass; the old key goes only when a pass finds nothing.
+    for _ in range(2):
+        late = reencrypt_all(records.database, cipher, progress)
+        count += late
+        if late == 0:
+            break
+    else:
+        raise ConfigError(
+            "Values are still being written under the old key; stop chartdraft serve and the "
+            "workers, then run `chartdraft keys rotate` again (both keys are kept meanwhile)."
+        )
     keyring = drop_old_keys(key_path)
     with records.unscoped() as session:
         ids = practice_ids(session)

@@ -21,6 +21,8 @@ class Database:
 
     engine: Engine
     sessions: sessionmaker[Session]
+    read_sessions: sessionmaker[Session]
+    """For reads only: on SQLite these begin DEFERRED, so readers never queue for the write lock."""
 
     @property
     def is_sqlite(self) -> bool:
@@ -28,10 +30,11 @@ class Database:
         return self.engine.dialect.name == "sqlite"
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
+    def transaction(self, *, read_only: bool = False) -> Iterator[Session]:
         """Yield a session whose work commits as a whole, or not at all."""
+        maker = self.read_sessions if read_only else self.sessions
         try:
-            with self.sessions.begin() as session:
+            with maker.begin() as session:
                 yield session
         except IntegrityError as exc:
             # A unique key caught a race (two signatures of one draft): the other one won.
@@ -47,6 +50,7 @@ class Database:
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+        self.read_sessions.kw["bind"].dispose()
 
 
 def open_database(url: str, *, echo: bool = False) -> Database:
@@ -59,19 +63,24 @@ def open_database(url: str, *, echo: bool = False) -> Database:
         raise ConfigError("CHARTDRAFT_DATABASE__URL must name SQLite or PostgreSQL.")
     options: dict[str, Any] = {"echo": echo}
     if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(parsed, **options)
-        _configure_sqlite(engine)
+        engine, reader = create_engine(parsed, **options), create_engine(parsed, **options)
+        _configure_sqlite(engine, begin="BEGIN IMMEDIATE")
+        _configure_sqlite(reader, begin="BEGIN")
     else:
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
-        engine = create_engine(parsed, pool_pre_ping=True, **options)
-    return Database(engine, sessionmaker(engine, expire_on_commit=False))
+        engine = reader = create_engine(parsed, pool_pre_ping=True, **options)
+    return Database(
+        engine,
+        sessionmaker(engine, expire_on_commit=False),
+        sessionmaker(reader, expire_on_commit=False),
+    )
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, *, begin: str) -> None:
     # WAL lets readers work while one writer commits; foreign keys are off in SQLite unless
-    # asked for on every connection. Transactions start IMMEDIATE so that two writers queue
-    # for the lock instead of both reading and one failing when it tries to write.
+    # asked for on every connection. Writing transactions start IMMEDIATE so that two writers
+    # queue for the lock instead of both reading and one failing when it tries to write.
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
@@ -84,4 +93,4 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql(begin)

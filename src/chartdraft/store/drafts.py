@@ -82,14 +82,14 @@ class Encounters:
         self, encounter_id: str, capture: NewCapture, created_by: str, at: datetime
     ) -> str:
         """Store what was captured for an encounter (text and parsed visit encrypted)."""
-        seal = self._scope.seal
+        seal, row_id = self._scope.seal, new_id()
         row = CaptureRow(
-            id=new_id(),
+            id=row_id,
             practice_id=self._scope.practice_id,
             encounter_id=encounter_id,
             capture_format=capture.capture_format,
-            text_enc=seal(CaptureRow, "text_enc", capture.text),
-            visit_enc=seal(CaptureRow, "visit_enc", capture.visit.model_dump_json()),
+            text_enc=seal(CaptureRow, "text_enc", row_id, capture.text),
+            visit_enc=seal(CaptureRow, "visit_enc", row_id, capture.visit.model_dump_json()),
             text_sha256=capture.text_sha256,
             created_by=created_by,
             created_at=at,
@@ -122,7 +122,9 @@ class Encounters:
         row = self._scope.get(CaptureRow, capture_id, "capture")
         if row.visit_enc is None:
             return None
-        return Visit.model_validate_json(self._scope.unseal(CaptureRow, "visit_enc", row.visit_enc))
+        return Visit.model_validate_json(
+            self._scope.unseal(CaptureRow, "visit_enc", row.id, row.visit_enc)
+        )
 
     def capture_text(self, capture_id: str) -> str | None:
         """Return a capture's text as typed; None once purged."""
@@ -130,7 +132,7 @@ class Encounters:
         return (
             None
             if row.text_enc is None
-            else self._scope.unseal(CaptureRow, "text_enc", row.text_enc)
+            else self._scope.unseal(CaptureRow, "text_enc", row.id, row.text_enc)
         )
 
 
@@ -145,8 +147,9 @@ class Drafts:
     ) -> str:
         """Store a new draft (state ``drafted``) with its findings; return its id."""
         flags = sum(1 for s in draft.sections if s.gaps)
+        draft_id = new_id()
         row = DraftRow(
-            id=new_id(),
+            id=draft_id,
             practice_id=self._scope.practice_id,
             encounter_id=encounter_id,
             capture_id=capture_id,
@@ -160,8 +163,8 @@ class Drafts:
             sections=len(draft.sections),
             flagged_sections=flags,
             open_flags=flags,
-            content_enc=self._seal_content(draft),
-            drafted_text_enc=self._scope.seal(DraftRow, "drafted_text_enc", draft.text),
+            content_enc=self._seal_content(draft_id, draft),
+            drafted_text_enc=self._scope.seal(DraftRow, "drafted_text_enc", draft_id, draft.text),
             version=1,
             created_at=at,
             updated_at=at,
@@ -172,24 +175,47 @@ class Drafts:
             self._add_finding(row.id, ordinal, finding)
         return row.id
 
-    def _seal_content(self, draft: SoapDraft) -> str:
+    def _seal_content(self, draft_id: str, draft: SoapDraft) -> str:
         # Findings live in their own rows (each is resolved on its own); the content is the note.
         content = draft.with_findings(()).model_dump_json()
-        return self._scope.seal(DraftRow, "content_enc", content)
+        return self._scope.seal(DraftRow, "content_enc", draft_id, content)
 
     def _add_finding(self, draft_id: str, ordinal: int, finding: Finding) -> None:
+        finding_id = new_id()
         self._scope.session.add(
             FindingRow(
-                id=new_id(),
+                id=finding_id,
                 practice_id=self._scope.practice_id,
                 draft_id=draft_id,
                 ordinal=ordinal,
                 kind=finding.kind.value,
                 severity=finding.severity.value,
                 section=None if finding.section is None else finding.section.value,
-                body_enc=self._scope.seal(FindingRow, "body_enc", finding.model_dump_json()),
+                body_enc=self._scope.seal(
+                    FindingRow, "body_enc", finding_id, finding.model_dump_json()
+                ),
             )
         )
+
+    def add_findings(self, draft_id: str, findings: Iterable[Finding]) -> int:
+        """Add findings raised after drafting (a re-check); return how many."""
+        last = self._scope.session.scalar(
+            select(func.max(FindingRow.ordinal)).where(FindingRow.draft_id == draft_id)
+        )
+        added = 0
+        for added, finding in enumerate(findings, start=1):
+            self._add_finding(draft_id, (last if last is not None else -1) + added, finding)
+        return added
+
+    def states_of_encounter(self, encounter_id: str) -> list[ReviewState]:
+        """Return the review states of every draft of an encounter."""
+        rows = self._scope.session.scalars(
+            select(DraftRow.state).where(
+                DraftRow.practice_id == self._scope.practice_id,
+                DraftRow.encounter_id == encounter_id,
+            )
+        )
+        return [ReviewState(state) for state in rows]
 
     def load(self, draft_id: str) -> StoredDraft:
         """Return a draft with its findings, decrypted."""
@@ -197,7 +223,7 @@ class Drafts:
         encounter = self._scope.get(EncounterRow, row.encounter_id, "encounter")
         content = None
         if row.content_enc is not None:
-            text = self._scope.unseal(DraftRow, "content_enc", row.content_enc)
+            text = self._scope.unseal(DraftRow, "content_enc", row.id, row.content_enc)
             content = SoapDraft.model_validate_json(text)
         return StoredDraft(
             id=row.id,
@@ -223,7 +249,7 @@ class Drafts:
         for row in rows:
             if row.body_enc is None:
                 continue
-            body = self._scope.unseal(FindingRow, "body_enc", row.body_enc)
+            body = self._scope.unseal(FindingRow, "body_enc", row.id, row.body_enc)
             yield StoredFinding(
                 id=row.id,
                 finding=Finding.model_validate_json(body),
@@ -236,7 +262,11 @@ class Drafts:
         """Return the note as the engine drafted it (before any edit)."""
         row = self._scope.get(DraftRow, draft_id, "draft")
         token = row.drafted_text_enc
-        return None if token is None else self._scope.unseal(DraftRow, "drafted_text_enc", token)
+        return (
+            None
+            if token is None
+            else self._scope.unseal(DraftRow, "drafted_text_enc", row.id, token)
+        )
 
     def capture_id(self, draft_id: str) -> str:
         """Return the id of the capture a draft was drafted from."""
@@ -257,11 +287,11 @@ class Drafts:
         if state is not None:
             values["state"] = state.value
         if content is not None:
-            values["content_enc"] = self._seal_content(content)
+            values["content_enc"] = self._seal_content(draft_id, content)
             values["open_flags"] = sum(1 for s in content.sections if s.gaps)
         if reason is not None:
             values["decision_reason_enc"] = self._scope.seal(
-                DraftRow, "decision_reason_enc", reason
+                DraftRow, "decision_reason_enc", draft_id, reason
             )
         result = self._scope.session.execute(
             update(DraftRow)
@@ -285,15 +315,15 @@ class Drafts:
         last = session.scalar(
             select(func.max(RevisionRow.number)).where(RevisionRow.draft_id == draft_id)
         )
-        number = (last or 0) + 1
+        number, revision_id = (last or 0) + 1, new_id()
         session.add(
             RevisionRow(
-                id=new_id(),
+                id=revision_id,
                 practice_id=self._scope.practice_id,
                 draft_id=draft_id,
                 number=number,
                 section=section,
-                diff_enc=self._scope.seal(RevisionRow, "diff_enc", diff),
+                diff_enc=self._scope.seal(RevisionRow, "diff_enc", revision_id, diff),
                 author_id=author_id,
                 created_at=at,
             )
@@ -312,7 +342,7 @@ class Drafts:
         row = self._scope.get(FindingRow, finding_id, "finding")
         row.resolution, row.resolved_by, row.resolved_at = resolution.value, by, at
         if reason is not None:
-            row.reason_enc = self._scope.seal(FindingRow, "reason_enc", reason)
+            row.reason_enc = self._scope.seal(FindingRow, "reason_enc", row.id, reason)
 
     def queue(self, clinician_id: str | None = None, limit: int = 100) -> list[QueueItem]:
         """Return drafts awaiting review, oldest first (one clinician's, or everyone's)."""
@@ -332,6 +362,7 @@ class Drafts:
             .where(
                 DraftRow.practice_id == self._scope.practice_id,
                 DraftRow.state.in_([s.value for s in QUEUE_STATES]),
+                DraftRow.purged_at.is_(None),
             )
             .order_by(DraftRow.created_at, DraftRow.id)
             .limit(limit)

@@ -67,8 +67,9 @@ def encounter_facts(scope: Scope, since: datetime | None = None) -> Iterator[Enc
             drafted_at=draft.created_at, state=ReviewState(draft.state),
             signed_at=None if note is None else note.signed_at,
             review_activity=tuple(activity.get(draft.id, ())),
-            draft_text=_text(scope, DraftRow, "drafted_text_enc", draft.drafted_text_enc),
-            signed_text=None if note is None else _text(scope, NoteRow, "text_enc", note.text_enc),
+            draft_text=_text(scope, DraftRow, "drafted_text_enc", draft.id, draft.drafted_text_enc),
+            signed_text=None if note is None else _text(scope, NoteRow, "text_enc", note.id,
+                                                        note.text_enc),
             edits=edits.get(draft.id, 0), statements=draft.statements,
             unsupported_findings=unsupported.get(draft.id, 0), sections=draft.sections,
             flagged_sections=draft.flagged_sections,
@@ -76,9 +77,10 @@ def encounter_facts(scope: Scope, since: datetime | None = None) -> Iterator[Enc
 
 
 def _text(
-    scope: Scope, row_type: type[DraftRow] | type[NoteRow], column: str, token: str | None
-) -> str:
-    return "" if token is None else scope.unseal(row_type, column, token)
+    scope: Scope, row_type: type[DraftRow] | type[NoteRow], column: str, row_id: str,
+    token: str | None,
+) -> str:  # fmt: skip
+    return "" if token is None else scope.unseal(row_type, column, row_id, token)
 
 
 def _edits(scope: Scope) -> dict[str, int]:
@@ -100,9 +102,15 @@ def _unsupported(scope: Scope) -> dict[str, int]:
 
 
 def _activity(scope: Scope) -> dict[str, list[datetime]]:
+    # The encounter's clinician's own actions: a scribe's edits are not the clinician's review.
     query = (
         select(AuditEventRow.draft_id, AuditEventRow.at)
-        .where(AuditEventRow.practice_id == scope.practice_id, AuditEventRow.kind.in_(REVIEW_KINDS))
+        .join(EncounterRow, EncounterRow.id == AuditEventRow.encounter_id)
+        .where(
+            AuditEventRow.practice_id == scope.practice_id,
+            AuditEventRow.kind.in_(REVIEW_KINDS),
+            AuditEventRow.actor_id == EncounterRow.clinician_id,
+        )
         .order_by(AuditEventRow.seq)
     )
     found: dict[str, list[datetime]] = defaultdict(list)

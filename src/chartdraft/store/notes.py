@@ -26,22 +26,23 @@ class Notes:
         text: str,
         *,
         signature: Signature,
-        checklist: Checklist,
+        checklist: Checklist | None,
         supersedes_id: str | None = None,
     ) -> str:
         """Store a signed version of a note; return its id."""
+        note_id = new_id()
         row = NoteRow(
-            id=new_id(),
+            id=note_id,
             practice_id=self._scope.practice_id,
             draft_id=draft_id,
             encounter_id=encounter_id,
             version=version,
             supersedes_id=supersedes_id,
-            text_enc=self._scope.seal(NoteRow, "text_enc", text),
+            text_enc=self._scope.seal(NoteRow, "text_enc", note_id, text),
             text_sha256=signature.text_sha256,
             signer_id=signature.signer_id,
             signed_at=signature.signed_at,
-            checklist=json.dumps(checklist.__dict__, sort_keys=True),
+            checklist=json.dumps(None if checklist is None else checklist.__dict__, sort_keys=True),
         )
         self._scope.session.add(row)
         self._scope.session.flush()  # the unique (draft, version) key decides a race here
@@ -51,13 +52,14 @@ class Notes:
         self, previous_note_id: str, note_id: str, reason: str, author_id: str, at: datetime
     ) -> None:
         """Record why ``previous_note_id`` was superseded by ``note_id``."""
+        amendment_id = new_id()
         self._scope.session.add(
             AmendmentRow(
-                id=new_id(),
+                id=amendment_id,
                 practice_id=self._scope.practice_id,
                 previous_note_id=previous_note_id,
                 note_id=note_id,
-                reason_enc=self._scope.seal(AmendmentRow, "reason_enc", reason),
+                reason_enc=self._scope.seal(AmendmentRow, "reason_enc", amendment_id, reason),
                 author_id=author_id,
                 created_at=at,
             )
@@ -71,13 +73,15 @@ class Notes:
             select(AmendmentRow).where(AmendmentRow.note_id == note_id)
         )
         if amendment is not None:
-            reason = self._scope.unseal(AmendmentRow, "reason_enc", amendment.reason_enc)
+            reason = self._scope.unseal(
+                AmendmentRow, "reason_enc", amendment.id, amendment.reason_enc
+            )
         return SignedNote(
             id=row.id,
             draft_id=row.draft_id,
             encounter_id=row.encounter_id,
             version=row.version,
-            text=self._scope.unseal(NoteRow, "text_enc", row.text_enc),
+            text=self._scope.unseal(NoteRow, "text_enc", row.id, row.text_enc),
             signature=Signature(row.signer_id, row.signed_at, row.text_sha256),
             supersedes_id=row.supersedes_id,
             amendment_reason=reason,

@@ -131,15 +131,15 @@ class People:
         """Add a patient (identifiers encrypted) and return the id."""
         if not patient.display_name.strip() or not patient.mrn.strip():
             raise InputError("A patient needs a name and an MRN.")
-        seal = self._scope.seal
+        seal, patient_id = self._scope.seal, new_id()
         row = PatientRow(
-            id=new_id(),
+            id=patient_id,
             practice_id=self._scope.practice_id,
-            display_name_enc=seal(PatientRow, "display_name_enc", patient.display_name),
-            mrn_enc=seal(PatientRow, "mrn_enc", patient.mrn),
+            display_name_enc=seal(PatientRow, "display_name_enc", patient_id, patient.display_name),
+            mrn_enc=seal(PatientRow, "mrn_enc", patient_id, patient.mrn),
             birth_date_enc=None
             if patient.birth_date is None
-            else seal(PatientRow, "birth_date_enc", patient.birth_date),
+            else seal(PatientRow, "birth_date_enc", patient_id, patient.birth_date),
             created_at=at,
         )
         self._scope.session.add(row)
@@ -151,9 +151,9 @@ class People:
         row = self._scope.get(PatientRow, patient_id, "patient")
         unseal = self._scope.unseal
         return PatientDetails(
-            display_name=unseal(PatientRow, "display_name_enc", row.display_name_enc),
-            mrn=unseal(PatientRow, "mrn_enc", row.mrn_enc),
+            display_name=unseal(PatientRow, "display_name_enc", row.id, row.display_name_enc),
+            mrn=unseal(PatientRow, "mrn_enc", row.id, row.mrn_enc),
             birth_date=None
             if row.birth_date_enc is None
-            else unseal(PatientRow, "birth_date_enc", row.birth_date_enc),
+            else unseal(PatientRow, "birth_date_enc", row.id, row.birth_date_enc),
         )

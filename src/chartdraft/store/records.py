@@ -44,13 +44,13 @@ class RecordStore:
     cipher: FieldCipher
 
     @contextmanager
-    def practice(self, practice_id: str) -> Iterator[Records]:
+    def practice(self, practice_id: str, *, read_only: bool = False) -> Iterator[Records]:
         """Yield one practice's records in a transaction that commits whole or not at all."""
-        with self.database.transaction() as session:
+        with self.database.transaction(read_only=read_only) as session:
             yield Records(Scope(session, practice_id, self.cipher))
 
     @contextmanager
-    def unscoped(self) -> Iterator[Session]:
+    def unscoped(self, *, read_only: bool = False) -> Iterator[Session]:
         """Yield a transaction across practices: only for creating practices and signing in."""
-        with self.database.transaction() as session:
+        with self.database.transaction(read_only=read_only) as session:
             yield session

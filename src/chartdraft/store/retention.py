@@ -7,7 +7,7 @@ states) stay, so the audit trail's references and the practice's metrics remain 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 
 from chartdraft.domain.review import ReviewState
 from chartdraft.store.scope import Scope
@@ -68,7 +68,12 @@ def _purge_drafts(scope: Scope, before: datetime, now: datetime) -> int:
     )
     for start in range(0, len(ids), 500):  # bound the IN list
         batch = ids[start : start + 500]
-        scope.session.execute(delete(RevisionRow).where(RevisionRow.draft_id.in_(batch)))
+        scope.session.execute(
+            update(RevisionRow)
+            .where(RevisionRow.draft_id.in_(batch))
+            .values(diff_enc=None)
+            .execution_options(synchronize_session=False)
+        )
         scope.session.execute(
             update(FindingRow)
             .where(FindingRow.draft_id.in_(batch))

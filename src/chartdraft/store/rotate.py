@@ -48,7 +48,7 @@ def _reencrypt(row: Base, columns: tuple[str, ...], cipher: FieldCipher) -> int:
         token = getattr(row, column)
         if token is None or not cipher.needs_rotation(token):
             continue
-        context = context_of(type(row), column)
+        context = context_of(type(row), column, row.practice_id, row.id)  # type: ignore[attr-defined]
         setattr(
             row, column, cipher.encrypt(cipher.decrypt(token, context=context), context=context)
         )

@@ -30,13 +30,16 @@ class Scope:
     practice_id: str
     cipher: FieldCipher
 
-    def seal(self, row_type: type[Base], column: str, text: str) -> str:
-        """Encrypt ``text`` for ``row_type.column``."""
-        return self.cipher.encrypt(text, context=context_of(row_type, column))
+    def seal(self, row_type: type[Base], column: str, row_id: str, text: str) -> str:
+        """Encrypt ``text`` for ``row_type.column`` of row ``row_id`` of this practice."""
+        return self.cipher.encrypt(
+            text, context=context_of(row_type, column, self.practice_id, row_id)
+        )
 
-    def unseal(self, row_type: type[Base], column: str, token: str) -> str:
-        """Decrypt a value of ``row_type.column``."""
-        return self.cipher.decrypt(token, context=context_of(row_type, column))
+    def unseal(self, row_type: type[Base], column: str, row_id: str, token: str) -> str:
+        """Decrypt a value of ``row_type.column`` of row ``row_id`` of this practice."""
+        context = context_of(row_type, column, self.practice_id, row_id)
+        return self.cipher.decrypt(token, context=context)
 
     def get(self, row_type: type[Row], row_id: str, what: str, *, lock: bool = False) -> Row:
         """Return this practice's row ``row_id``; another practice's id is simply not found."""

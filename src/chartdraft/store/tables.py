@@ -284,6 +284,21 @@ class ApiTokenRow(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
+class WebSessionRow(Base):
+    """A browser session. The cookie holds a secret; only its SHA-256 is kept."""
+
+    __tablename__ = "web_sessions"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    practice_id: Mapped[str] = _practice()
+    user_id: Mapped[str] = mapped_column(ID, ForeignKey("users.id"), index=True)
+    secret_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
 ENCRYPTED_COLUMNS: dict[type[Base], tuple[str, ...]] = {
     PatientRow: ("display_name_enc", "mrn_enc", "birth_date_enc"),
     CaptureRow: ("text_enc", "visit_enc"),
@@ -293,9 +308,13 @@ ENCRYPTED_COLUMNS: dict[type[Base], tuple[str, ...]] = {
     NoteRow: ("text_enc",),
     AmendmentRow: ("reason_enc",),
 }
-"""Every PHI column, for key rotation; its context (associated data) is ``table.column``."""
+"""Every PHI column, for key rotation (see ``context_of`` for the associated data)."""
 
 
-def context_of(row_type: type[Base], column: str) -> str:
-    """Return the encryption context (associated data) of one column."""
-    return f"{row_type.__tablename__}.{column}"
+def context_of(row_type: type[Base], column: str, practice_id: str, row_id: str) -> str:
+    """Return the encryption context (associated data) of one value: its column, practice and row.
+
+    A ciphertext copied to another column, another row or another practice does not decrypt,
+    so a swapped value can never show one patient's text in another's record.
+    """
+    return f"{row_type.__tablename__}.{column}|{practice_id}|{row_id}"

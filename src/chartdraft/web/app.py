@@ -1,24 +1,40 @@
 """The FastAPI application: ``create_app(settings)`` wires it; nothing happens at import."""
 
+from pathlib import Path
+
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from chartdraft import __version__
 from chartdraft.bootstrap import build_clinic
 from chartdraft.config import Settings
 from chartdraft.services.clinic import Clinic
+from chartdraft.services.sessions import LoginThrottle, SessionPolicy
 from chartdraft.web.api import practice, records
 from chartdraft.web.problems import install_problem_handlers
+from chartdraft.web.ui import auth_pages, capture_pages, practice_pages, review_pages
+from chartdraft.web.ui.pages import render_error
+
+STATIC = Path(__file__).resolve().parent / "static"
 
 
 def create_app(settings: Settings | None = None, *, clinic: Clinic | None = None) -> FastAPI:
     """Return the app over ``clinic`` (or the one ``settings`` configure)."""
+    settings = settings or Settings()
     app = FastAPI(
         title="chartdraft",
         version=__version__,
         summary="Draft SOAP notes, review them and sign them: nothing is final until signed.",
     )
-    app.state.clinic = clinic if clinic is not None else build_clinic(settings or Settings())
+    app.state.clinic = clinic if clinic is not None else build_clinic(settings)
+    app.state.session_policy = SessionPolicy(settings.web.idle_minutes, settings.web.session_hours)
+    app.state.login_throttle = LoginThrottle(max_failures=settings.web.login_attempts)
+    app.state.secure_cookies = settings.web.secure_cookies
+    app.state.render_error = render_error
     install_problem_handlers(app)
     app.include_router(records.router)
     app.include_router(practice.router)
+    for pages in (auth_pages, review_pages, capture_pages, practice_pages):
+        app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -5,11 +5,12 @@ written for users, and everything unexpected becomes a plain 500.
 """
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from chartdraft.domain.errors import (
@@ -27,6 +28,8 @@ from chartdraft.domain.errors import (
     StorageError,
 )
 from chartdraft.domain.review import SignOffBlockedError
+from chartdraft.services.sessions import TooManyAttemptsError
+from chartdraft.store.crypto import DecryptionError
 
 PROBLEM = "application/problem+json"
 _log = logging.getLogger(__name__)
@@ -34,6 +37,7 @@ _log = logging.getLogger(__name__)
 # Most specific first: the first class an error is an instance of decides its status.
 STATUS: tuple[tuple[type[ChartdraftError], int, str], ...] = (
     (AuthenticationError, 401, "Not authenticated"),
+    (TooManyAttemptsError, 429, "Too many attempts"),
     (NotAllowedError, 403, "Not allowed"),
     (NotFoundError, 404, "Not found"),
     (SignOffBlockedError, 409, "Sign-off blocked"),
@@ -45,6 +49,7 @@ STATUS: tuple[tuple[type[ChartdraftError], int, str], ...] = (
     (PrivacyError, 502, "Identifiers could not be protected"),
     (StorageError, 503, "Database unavailable"),
     (ConfigError, 500, "Misconfigured"),
+    (DecryptionError, 500, "Stored record unreadable"),
 )
 
 
@@ -55,20 +60,37 @@ def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
-def _chartdraft_error(_request: Request, exc: Exception) -> JSONResponse:
+def status_of(exc: Exception) -> tuple[int, str]:
+    """Return the HTTP status and title for one of our errors."""
     for kind, status, title in STATUS:
         if isinstance(exc, kind):
-            extra: dict[str, Any] = {}
-            if isinstance(exc, SignOffBlockedError):
-                extra = {
-                    "open_findings": list(exc.finding_ids),
-                    "flagged_sections": list(exc.flagged_sections),
-                }
-            return problem(status, title, str(exc), **extra)
-    return problem(400, "Refused", str(exc))
+            return status, title
+    return 400, "Refused"
 
 
-def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+def _chartdraft_error(request: Request, exc: Exception) -> Response:
+    if not request.url.path.startswith("/api/"):
+        return _page_error(request, exc)
+    status, title = status_of(exc)
+    extra: dict[str, Any] = {}
+    if isinstance(exc, SignOffBlockedError):
+        extra = {
+            "open_findings": list(exc.finding_ids),
+            "flagged_sections": list(exc.flagged_sections),
+        }
+    return problem(status, title, str(exc), **extra)
+
+
+def _page_error(request: Request, exc: Exception) -> Response:
+    # A page answers with a page: sign-in for a missing or ended session, else the sentence.
+    if isinstance(exc, AuthenticationError):
+        return RedirectResponse("/login", status_code=303)
+    status, title = status_of(exc)
+    render: Callable[..., Response] = request.app.state.render_error
+    return render(request, status, title, str(exc))
+
+
+def _validation_error(request: Request, exc: Exception) -> Response:
     # Where and what kind of error, never the value: it may be the patient's words.
     found = exc.errors() if isinstance(exc, RequestValidationError) else []
     errors = [
@@ -86,9 +108,13 @@ def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     return problem(code, detail, detail)
 
 
-def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+def _unexpected(request: Request, exc: Exception) -> Response:
     _log.error("unexpected %s", type(exc).__name__)  # the type only: a message may quote PHI
-    return problem(500, "Internal error", "Something went wrong on our side; nothing was saved.")
+    detail = "Something went wrong on our side; nothing was saved."
+    if not request.url.path.startswith("/api/"):
+        render: Callable[..., Response] = request.app.state.render_error
+        return render(request, 500, "Internal error", detail)
+    return problem(500, "Internal error", detail)
 
 
 def install_problem_handlers(app: FastAPI) -> None:

@@ -1,0 +1,67 @@
+"""The capture screen: a new encounter with the patient, its type and what was captured."""
+
+import json
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from chartdraft.domain.errors import InputError
+from chartdraft.domain.practice import PatientDetails
+from chartdraft.domain.sections import DEFAULT_TITLES, SOAP_ORDER
+from chartdraft.services.encounters import NewEncounter, create_encounter, draft_encounter
+from chartdraft.services.sessions import BrowserCaller
+from chartdraft.web.security import clinic_of
+from chartdraft.web.ui.pages import page_caller, render, require_csrf
+
+router = APIRouter(include_in_schema=False)
+Caller = Annotated[BrowserCaller, Depends(page_caller)]
+Text = Annotated[str, Form(max_length=200_000)]
+
+
+@router.get("/encounters/new", response_class=HTMLResponse)
+def capture_page(request: Request, caller: Caller) -> Response:
+    """The capture form, with each encounter type's prompts for each field."""
+    catalog = clinic_of(request).drafting.catalog
+    templates = [catalog.resolve(name) for name in catalog.names()]
+    return render(request, "capture.html", caller, templates=templates,
+                  fields=[(s.value, DEFAULT_TITLES[s]) for s in SOAP_ORDER])  # fmt: skip
+
+
+@router.post("/encounters")
+def capture(
+    request: Request, caller: Caller,
+    patient_name: Annotated[str, Form(max_length=200)], mrn: Annotated[str, Form(max_length=64)],
+    encounter_type: Annotated[str, Form(max_length=80)],
+    birth_date: Annotated[str, Form(max_length=10)] = "", dictation: Text = "",
+    chief_complaint: Text = "", subjective: Text = "", objective: Text = "",
+    assessment: Text = "", plan: Text = "", csrf_token: Annotated[str | None, Form()] = None,
+) -> Response:  # fmt: skip
+    """Record the encounter, draft it, and open the review screen."""
+    require_csrf(request, caller, csrf_token)
+    fields = {"chief_complaint": chief_complaint, "subjective": subjective,
+              "objective": objective, "assessment": assessment, "plan": plan}  # fmt: skip
+    given = {name: text for name, text in fields.items() if text.strip()}
+    if dictation.strip() and given:
+        raise InputError("Give either the five fields or a dictation, not both.")
+    capture = dictation if dictation.strip() else json.dumps(given)
+    new = NewEncounter(
+        capture=capture.encode("utf-8"),
+        patient=PatientDetails(patient_name, mrn, _birth_date(birth_date)),
+        encounter_type=encounter_type,
+        input_format="auto" if dictation.strip() else "json",
+    )
+    clinic, actor = clinic_of(request), caller.principal.actor
+    created = create_encounter(clinic, actor, new)
+    draft_id = draft_encounter(clinic, actor, created.encounter_id)
+    return RedirectResponse(f"/drafts/{draft_id}", status_code=303)
+
+
+def _birth_date(text: str) -> str | None:
+    if not text.strip():
+        return None
+    try:
+        return date.fromisoformat(text.strip()).isoformat()
+    except ValueError:
+        raise InputError("The birth date must be a date (YYYY-MM-DD).") from None
