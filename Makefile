@@ -26,8 +26,9 @@ $(LLM_STAMP): scripts/setup-local-llm.sh scripts/local-llm-constraints.txt
 	PYTHON=$(PYTHON) ./scripts/setup-local-llm.sh $(LLM_VENV)
 	touch $(LLM_STAMP)
 
-# Draft every example visit, then record them in the demo practice (SQLite in the per-user data
-# directory, or CHARTDRAFT_DATA_DIR), sign the clean ones, and show the metrics and the audit check.
+# Draft every example visit, record them in the demo practice (SQLite in the per-user data
+# directory, or CHARTDRAFT_DATA_DIR; credentials printed once), sign the clean ones, show the
+# metrics and the audit check, then serve the app on http://127.0.0.1:8000 (Ctrl-C stops it).
 run: $(STAMP)
 	@for visit in examples/visits/*; do \
 		printf '\n===== %s =====\n' "$$visit"; \
@@ -37,6 +38,7 @@ run: $(STAMP)
 	$(BIN)/chartdraft demo --examples examples/visits
 	$(BIN)/chartdraft metrics --practice "Demo practice" --by template
 	$(BIN)/chartdraft audit verify --practice "Demo practice"
+	$(BIN)/chartdraft serve
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

@@ -12,7 +12,13 @@ from chartdraft.services.upkeep import verify_audit
 from chartdraft.store.database import Database
 from chartdraft.store.tables import AuditEventRow, DraftRow, NoteRow
 from tests.storage.conftest import Team, make_team
-from tests.storage.visits import HYPOTHYROID, PATIENT, InventingEngine, recorded_draft
+from tests.storage.visits import (
+    HYPOTHYROID,
+    PATIENT,
+    InventingEngine,
+    SendingEngine,
+    recorded_draft,
+)
 
 
 def _signed(clinic: Clinic, team: Team) -> None:
@@ -195,3 +201,16 @@ def test_the_database_refuses_to_change_or_delete_a_signed_note(clinic: Clinic, 
             clinic.records.database.engine.begin() as c,
         ):
             c.execute(text(sql), {"p": team.practice_id})
+
+
+def test_a_visit_sent_out_leaves_an_egress_event_with_counts_only(clinic: Clinic, team: Team):
+    draft_id = recorded_draft(clinic, team.clinician, engine=SendingEngine())
+    rows = _rows(clinic.records.database, team.practice_id)
+    (egress,) = [r for r in rows if r.kind == "egress"]
+    details = json.loads(egress.details)
+    assert egress.draft_id == draft_id
+    assert details["host"] == "api.example.com"
+    assert details["pseudonymized"] is True
+    assert details["identifiers_found"] == 3
+    assert details["engine"] == "sending"
+    assert PATIENT.display_name not in egress.details

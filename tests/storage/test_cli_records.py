@@ -52,6 +52,8 @@ def _seeded(env: dict[str, str]) -> None:
     seeded = chartdraft(env, "demo", "--examples", str(EXAMPLES))
     assert seeded.returncode == 0, seeded.stderr
     assert "note(s) signed" in seeded.stderr
+    for role in ("clinician", "scribe", "admin", "auditor"):
+        assert f"{role}@demo.example" in seeded.stderr  # with its password, shown this once
 
 
 def _tamper_second_event(env: dict[str, str]) -> None:

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from chartdraft.domain.draft import SoapDraft
+from chartdraft.domain.egress import EgressRecord
 from chartdraft.domain.practice import Actor, PatientDetails
 from chartdraft.domain.sections import SectionName
 from chartdraft.drafting.engine import DraftRequest
@@ -69,3 +70,23 @@ def recorded_draft(
     """Create an encounter for ``actor`` with ``capture`` and draft it; return the draft id."""
     created = create_encounter(clinic, actor, NewEncounter(capture=capture, patient=PATIENT))
     return draft_encounter(clinic, actor, created.encounter_id, engine)  # type: ignore[arg-type]
+
+
+@dataclass
+class SendingEngine:
+    """The template engine, with the egress record the PHI guard writes for a remote engine."""
+
+    name: str = "sending"
+
+    def is_available(self) -> bool:
+        return True
+
+    def draft(self, request: DraftRequest) -> SoapDraft:
+        draft = TemplateEngine().draft(request)
+        egress = EgressRecord(
+            engine=self.name, host="api.example.com", pseudonymized=True, phi_allowed=False,
+            entity_counts={"NAME": 2, "DATE": 1},
+        )  # fmt: skip
+        engine = draft.engine.model_copy(update={"name": self.name, "model_called": True,
+                                                 "egress": egress})  # fmt: skip
+        return draft.model_copy(update={"engine": engine})

@@ -2,6 +2,7 @@
 ``retention purge`` and ``demo``. They act as the host's operator, who holds the key file."""
 
 import json
+import secrets
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -229,14 +230,17 @@ def demo(
     visits = [
         (path.name, path.read_bytes()) for path in sorted(examples.iterdir()) if path.is_file()
     ]
-    outcome = seed_demo(build_clinic(settings), visits)
+    # Printed once, never stored: the demo's people sign in with these.
+    passwords = {email: secrets.token_urlsafe(12) for email, _, _ in DEMO_PEOPLE}
+    outcome = seed_demo(build_clinic(settings), visits, passwords)
     where = escape(database_label(settings))
     if not outcome.created:
         errors_console.print(f"The demo practice already exists in {where}.", soft_wrap=True)
         return
     errors_console.print(
         f"Demo practice created in {where}: {outcome.signed} note(s) signed, "
-        f"{outcome.awaiting_review} awaiting review. Users: "
-        + ", ".join(email for email, _, _ in DEMO_PEOPLE),
+        f"{outcome.awaiting_review} awaiting review. Sign in with (shown only now):",
         soft_wrap=True,
     )
+    for email, _, role in DEMO_PEOPLE:
+        errors_console.print(f"  {role.value:<10} {email:<24} {passwords[email]}", soft_wrap=True)

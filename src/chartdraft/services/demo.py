@@ -1,12 +1,13 @@
 """A demo practice for ``make run``: example visits recorded, drafted, and the clean ones signed."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
 from chartdraft.domain.errors import ChartdraftError, NotFoundError
 from chartdraft.domain.practice import Actor, PatientDetails
 from chartdraft.domain.review import Checklist, Role
+from chartdraft.services.accounts import hash_password
 from chartdraft.services.clinic import Clinic
 from chartdraft.services.encounters import NewEncounter, create_encounter, draft_encounter
 from chartdraft.services.people import add_member
@@ -33,8 +34,13 @@ class DemoOutcome:
     awaiting_review: int
 
 
-def seed_demo(clinic: Clinic, visits: Iterable[tuple[str, bytes]]) -> DemoOutcome:
-    """Create the demo practice once, with ``visits`` recorded and drafted by its clinician."""
+def seed_demo(
+    clinic: Clinic, visits: Iterable[tuple[str, bytes]], passwords: Mapping[str, str] | None = None
+) -> DemoOutcome:
+    """Create the demo practice once, with ``visits`` recorded and drafted by its clinician.
+
+    ``passwords`` (by e-mail) lets the demo's people sign in; without it they cannot.
+    """
     try:
         with clinic.records.unscoped() as session:
             return DemoOutcome(practice_id_named(session, DEMO_PRACTICE), False, 0, 0)
@@ -43,7 +49,11 @@ def seed_demo(clinic: Clinic, visits: Iterable[tuple[str, bytes]]) -> DemoOutcom
     now = clinic.clock()
     with clinic.records.unscoped() as session:
         practice_id = create_practice(session, DEMO_PRACTICE, now)
-    ids = [add_member(clinic, practice_id, email, name, role) for email, name, role in DEMO_PEOPLE]
+    hashes = {email: hash_password(pw) for email, pw in (passwords or {}).items()}
+    ids = [
+        add_member(clinic, practice_id, email, name, role, password_hash=hashes.get(email))
+        for email, name, role in DEMO_PEOPLE
+    ]
     clinician = Actor(ids[0], practice_id, Role.CLINICIAN)
     signed = waiting = 0
     for number, (_name, capture) in enumerate(visits, start=1):

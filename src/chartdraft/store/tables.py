@@ -133,6 +133,10 @@ class CaptureRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     purged_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
+    __table_args__ = (
+        Index("ix_captures_practice_encounter", "practice_id", "encounter_id", "created_at"),
+    )
+
 
 class DraftRow(Base):
     """A draft and where its review stands. ``content_enc`` is the current (edited) draft JSON."""
@@ -165,7 +169,10 @@ class DraftRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     purged_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
-    __table_args__ = (Index("ix_drafts_queue", "practice_id", "state", "created_at"),)
+    __table_args__ = (
+        Index("ix_drafts_queue", "practice_id", "state", "created_at"),
+        Index("ix_drafts_practice_encounter", "practice_id", "encounter_id"),
+    )
 
 
 class FindingRow(Base):
@@ -184,6 +191,10 @@ class FindingRow(Base):
     reason_enc: Mapped[str | None] = mapped_column(Text, nullable=True)
     resolved_by: Mapped[str | None] = mapped_column(ID, ForeignKey("users.id"), nullable=True)
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+    # Every query names the practice and the draft: one index serves both (SQLite keeps no
+    # statistics and would otherwise walk the whole practice's findings).
+    __table_args__ = (Index("ix_findings_practice_draft", "practice_id", "draft_id", "ordinal"),)
 
 
 class RevisionRow(Base):
