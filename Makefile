@@ -9,7 +9,7 @@ LLM_STAMP := $(LLM_VENV)/.installed
 SPACY_STAMP := $(VENV)/.spacy-small
 LLM_MODEL := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/chartdraft/models/SmolLM2-135M-Instruct.Q4_1.gguf
 
-.PHONY: run test lint bench bench-model bench-verify bench-privacy bench-store eval-verify eval-deid llm-server clean
+.PHONY: run test lint bench bench-model bench-verify bench-privacy bench-store bench-web eval-verify eval-deid llm-server clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -80,6 +80,10 @@ eval-deid: $(STAMP) $(SPACY_STAMP)
 # Sign-off throughput and review-queue latency, 10,000 encounters, SQLite beside PostgreSQL.
 bench-store: $(STAMP)
 	$(BIN)/python bench/bench_store.py
+
+# 50 concurrent reviewers against `chartdraft serve` on PostgreSQL, from a second process.
+bench-web: $(STAMP)
+	$(BIN)/python bench/bench_web_load.py --users 50 --rounds 4 --think 2
 
 # Engine overhead against the real local model (starts its own server; a few minutes).
 bench-model: $(STAMP) $(LLM_STAMP)
