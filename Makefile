@@ -83,7 +83,7 @@ bench-store: $(STAMP)
 
 # 50 concurrent reviewers against `chartdraft serve` on PostgreSQL, from a second process.
 bench-web: $(STAMP)
-	$(BIN)/python bench/bench_web_load.py --users 50 --rounds 4 --think 2
+	$(BIN)/python bench/bench_web_load.py --users 50 --rounds 4 --think 2 --workers 2
 
 # Engine overhead against the real local model (starts its own server; a few minutes).
 bench-model: $(STAMP) $(LLM_STAMP)

@@ -64,6 +64,7 @@ def _options() -> argparse.Namespace:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=6, help="queue+review+sign per user")
     parser.add_argument("--clinicians", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=1, help="chartdraft serve --workers")
     parser.add_argument(
         "--think", type=float, default=2.0,
         help="mean seconds a reviewer reads between requests (0: back to back, saturation)",
@@ -81,7 +82,8 @@ def _run(options: argparse.Namespace, schema: str) -> int:
         tokens = _seed(env, options)
         port = _free_port()
         server = subprocess.Popen(  # noqa: S603 - our own CLI
-            [sys.executable, "-m", "chartdraft", "serve", "--port", str(port)],
+            [sys.executable, "-m", "chartdraft", "serve", "--port", str(port),
+             "--workers", str(options.workers)],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         try:
@@ -206,8 +208,9 @@ def _report(
 ) -> None:
     total = sum(len(v) for v in timings.values())
     print(f"{os.cpu_count()} cores, Python {platform.python_version()}, PostgreSQL on loopback, "
-          f"uvicorn (1 worker); {options.users} virtual reviewers x {options.rounds} rounds, "
-          f"{options.clinicians} clinicians, {options.think:g} s mean reading time")  # fmt: skip
+          f"uvicorn ({options.workers} worker(s)); {options.users} virtual reviewers x "
+          f"{options.rounds} rounds, {options.clinicians} clinicians, "
+          f"{options.think:g} s mean reading time")  # fmt: skip
     print(f"{total} requests in {seconds:.1f} s ({total / seconds:.0f} requests/s), "
           f"{len(errors)} errors\n")  # fmt: skip
     print("| request | count | p50 ms | p99 ms | under 200 ms at p99 |")

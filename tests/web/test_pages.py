@@ -3,10 +3,12 @@
 import re
 from datetime import timedelta
 
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 from chartdraft.domain.practice import Actor
 from chartdraft.services.clinic import Clinic
+from chartdraft.store.tokens import password_hash, set_password_hash
 from tests.storage.conftest import Clock, Team, make_team
 from tests.storage.visits import HYPOTHYROID, recorded_draft
 from tests.web.conftest import PASSWORD, caller
@@ -139,3 +141,21 @@ def test_capture_form_records_and_drafts(api: TestClient, clinic: Clinic, team: 
     bad = api.post("/encounters", data={**form, "birth_date": "soon"})
     assert bad.status_code == 422
     assert "birth date" in bad.text
+
+
+def test_an_older_password_hash_still_works_and_is_remade_at_sign_in(
+    api: TestClient, clinic: Clinic, team: Team
+):
+    _sign_in(api, clinic, team.clinician)  # gives the clinician a password and an e-mail
+    with clinic.records.practice(team.practice_id) as records:
+        set_password_hash(records.scope, team.clinician.user_id, PasswordHasher().hash(PASSWORD))
+        email = records.people.member(team.clinician.user_id).email
+    api.cookies.clear()
+    token = re.search(r'name="login_csrf" value="([^"]+)"', api.get("/login").text).group(1)
+    response = api.post("/login", data={"email": email, "password": PASSWORD, "login_csrf": token},
+                        follow_redirects=False)  # fmt: skip
+    assert response.status_code == 303
+    with clinic.records.practice(team.practice_id) as records:
+        remade = password_hash(records.scope, team.clinician.user_id)
+    assert remade is not None
+    assert "m=19456,t=2,p=1" in remade

@@ -52,8 +52,9 @@ def tokens_create(
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Server processes.")] = 1,
 ) -> None:
-    """Serve the REST API (and, later, the review screens)."""
+    """Serve the review pages and the REST API."""
     from chartdraft.web.server import serve as run  # noqa: PLC0415 - the web stack loads only here
 
-    run(load_settings(), host, port)
+    run(load_settings(), host, port, workers)

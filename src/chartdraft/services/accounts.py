@@ -32,7 +32,12 @@ SCOPES = frozenset(
 TOKEN_PREFIX = "cdt_"  # noqa: S105 - marks a chartdraft token, not a secret
 MIN_PASSWORD = 12
 MAX_PASSWORD = 1024
-_hasher = PasswordHasher()  # argon2id with the library's current recommended costs
+# argon2id at OWASP's recommended configuration (19 MiB, 2 passes, 1 lane): 24 ms of CPU per
+# check here, against 213 ms for the library's default profile. Every signature checks the
+# password again, so this cost decides how many clinicians a small server can serve at once
+# (BENCHMARKS.md, "Concurrent reviewers"). Hashes made with other settings still verify and
+# are re-made at the next sign-in.
+_hasher = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1)
 
 
 def hash_password(password: str) -> str:
@@ -49,6 +54,14 @@ def password_matches(hashed: str | None, password: str) -> bool:
     try:
         return _hasher.verify(hashed, password)
     except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(hashed: str) -> bool:
+    """Return True when ``hashed`` was made with other settings than today's."""
+    try:
+        return _hasher.check_needs_rehash(hashed)
+    except InvalidHashError:
         return False
 
 

@@ -11,10 +11,17 @@ from datetime import timedelta
 from chartdraft.domain.audit import AuditEntry, AuditKind
 from chartdraft.domain.errors import AuthenticationError, ChartdraftError
 from chartdraft.domain.practice import Actor
-from chartdraft.services.accounts import SCOPES, Principal, password_matches
+from chartdraft.services.accounts import (
+    SCOPES,
+    Principal,
+    hash_password,
+    needs_rehash,
+    password_matches,
+)
 from chartdraft.services.clinic import Clinic
 from chartdraft.store.people import member_by_email
 from chartdraft.store.sessions import end_session, find_session, open_session, touch_session
+from chartdraft.store.tokens import set_password_hash
 
 
 class TooManyAttemptsError(ChartdraftError):
@@ -95,6 +102,8 @@ def sign_in(
     member = found[0]
     secret, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     with clinic.records.practice(member.practice_id) as records:
+        if found[1] is not None and needs_rehash(found[1]):
+            set_password_hash(records.scope, member.id, hash_password(password))
         open_session(records.scope.session, member, _digest(secret), csrf, at=now,
                      expires_at=now + timedelta(hours=policy.max_hours))  # fmt: skip
         records.audit(AuditEntry(AuditKind.AUTH_LOGIN, member.id), now)
