@@ -7,18 +7,14 @@ screen is saved as a PNG under ``test-artifacts/e2e/``.
 import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from tests.conftest import REPO, require
+from tests.served import run_chartdraft, serving
 
 CHROMIUM = Path(os.environ.get("CHARTDRAFT_TEST_CHROMIUM", "/usr/bin/chromium"))
 SCREENS = REPO / "test-artifacts" / "e2e"
@@ -33,36 +29,16 @@ CHECKLIST = (
 )
 
 
-def _cli(env: dict[str, str], *args: str, stdin: str | None = None) -> None:
-    result = subprocess.run([sys.executable, "-m", "chartdraft", *args], input=stdin, text=True,
-                            capture_output=True, env=env, check=False, timeout=120)  # fmt: skip
-    assert result.returncode == 0, result.stderr
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``chartdraft serve`` on a free port, with a clinician and an auditor."""
     env = {"PATH": "/usr/bin:/bin", "CHARTDRAFT_DATA_DIR": str(tmp_path_factory.mktemp("e2e"))}
     for email, role in ((CLINICIAN, "clinician"), (AUDITOR, "auditor")):
-        _cli(env, "users", "create", "--practice", "Riverside", "--email", email, "--role", role,
-             "--password-stdin", stdin=PASSWORD + "\n")  # fmt: skip
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    process = subprocess.Popen([sys.executable, "-m", "chartdraft", "serve", "--port", str(port)],
-                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                httpx.get(f"{url}/login", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
+        created = run_chartdraft(env, "users", "create", "--practice", "Riverside", "--email", email,
+                                 "--role", role, "--password-stdin", stdin=PASSWORD + "\n")  # fmt: skip
+        assert created.returncode == 0, created.stderr
+    with serving(env) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,6 @@ import io
 import json
 import os
 import stat
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,6 +12,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests.conftest import EXAMPLES
+from tests.served import run_chartdraft
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -27,13 +26,6 @@ def environment(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str
     return env
 
 
-def chartdraft(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "chartdraft", *args],
-        capture_output=True, text=True, check=False, env=env, timeout=300,
-    )  # fmt: skip
-
-
 def _url(env: dict[str, str]) -> str:
     return (
         env.get("CHARTDRAFT_DATABASE__URL")
@@ -43,13 +35,13 @@ def _url(env: dict[str, str]) -> str:
 
 def _seeded(env: dict[str, str]) -> None:
     if "CHARTDRAFT_DATABASE__URL" in env:
-        refused = chartdraft(env, "demo", "--examples", str(EXAMPLES))
+        refused = run_chartdraft(env, "demo", "--examples", str(EXAMPLES))
         assert refused.returncode == 2
         assert "chartdraft db upgrade" in refused.stderr
         assert "Traceback" not in refused.stderr
-        upgraded = chartdraft(env, "db", "upgrade")
+        upgraded = run_chartdraft(env, "db", "upgrade")
         assert upgraded.returncode == 0, upgraded.stderr
-    seeded = chartdraft(env, "demo", "--examples", str(EXAMPLES))
+    seeded = run_chartdraft(env, "demo", "--examples", str(EXAMPLES))
     assert seeded.returncode == 0, seeded.stderr
     assert "note(s) signed" in seeded.stderr
     for role in ("clinician", "scribe", "admin", "auditor"):
@@ -69,11 +61,11 @@ def _tamper_second_event(env: dict[str, str]) -> None:
 
 def test_audit_verify_passes_then_names_the_first_broken_link(environment: dict[str, str]):
     _seeded(environment)
-    intact = chartdraft(environment, "audit", "verify")
+    intact = run_chartdraft(environment, "audit", "verify")
     assert intact.returncode == 0, intact.stderr
     assert "intact" in intact.stdout
     _tamper_second_event(environment)
-    broken = chartdraft(environment, "audit", "verify", "--format", "json")
+    broken = run_chartdraft(environment, "audit", "verify", "--format", "json")
     assert broken.returncode == 1
     (report,) = json.loads(broken.stdout)
     assert report["intact"] is False
@@ -83,20 +75,20 @@ def test_audit_verify_passes_then_names_the_first_broken_link(environment: dict[
 
 def test_metrics_in_every_format(environment: dict[str, str]):
     _seeded(environment)
-    as_json = chartdraft(environment, "metrics", "--format", "json", "--by", "template")
+    as_json = run_chartdraft(environment, "metrics", "--format", "json", "--by", "template")
     assert as_json.returncode == 0, as_json.stderr
     document = json.loads(as_json.stdout)
     assert document["schema"] == "chartdraft.metrics/1"
     groups = {g["group"]: g for g in document["groups"]}
     assert {"follow-up", "annual-physical"} <= set(groups)
     assert sum(g["encounters"] for g in groups.values()) == len(list(EXAMPLES.iterdir()))
-    as_csv = chartdraft(environment, "metrics", "--format", "csv")
+    as_csv = run_chartdraft(environment, "metrics", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(as_csv.stdout)))
     assert len(rows) == 1
     assert rows[0]["group"] == "all"
-    as_text = chartdraft(environment, "metrics")
+    as_text = run_chartdraft(environment, "metrics")
     assert "Quality metrics" in as_text.stdout
-    bad = chartdraft(environment, "metrics", "--since", "yesterday")
+    bad = run_chartdraft(environment, "metrics", "--since", "yesterday")
     assert bad.returncode == 2
     assert "YYYY-MM-DD" in bad.stderr
 
@@ -106,30 +98,30 @@ def test_keys_rotate_reencrypts_and_everything_still_reads(environment: dict[str
     key_file = Path(environment["CHARTDRAFT_DATA_DIR"]) / "keys.json"
     assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600
     before = json.loads(key_file.read_text())["current"]
-    rotated = chartdraft(environment, "keys", "rotate")
+    rotated = run_chartdraft(environment, "keys", "rotate")
     assert rotated.returncode == 0, rotated.stderr
     after = json.loads(key_file.read_text())
     assert after["current"] != before
     assert list(after["keys"]) == [after["current"]]
-    assert chartdraft(environment, "metrics", "--format", "json").returncode == 0
-    assert chartdraft(environment, "audit", "verify").returncode == 0
+    assert run_chartdraft(environment, "metrics", "--format", "json").returncode == 0
+    assert run_chartdraft(environment, "audit", "verify").returncode == 0
 
 
 def test_retention_purge_needs_a_limit_and_is_audited(environment: dict[str, str]):
     _seeded(environment)
-    refused = chartdraft(environment, "retention", "purge")
+    refused = run_chartdraft(environment, "retention", "purge")
     assert refused.returncode == 2
     assert "No retention limit" in refused.stderr
-    purged = chartdraft(environment, "retention", "purge", "--capture-days", "1")
+    purged = run_chartdraft(environment, "retention", "purge", "--capture-days", "1")
     assert purged.returncode == 0, purged.stderr
     assert "Purged 0 capture(s)" in purged.stderr  # everything is younger than a day
-    assert chartdraft(environment, "audit", "verify").returncode == 0
+    assert run_chartdraft(environment, "audit", "verify").returncode == 0
 
 
 def test_a_database_server_needs_a_key_named_on_purpose(tmp_path: Path):
     env = {"PATH": "/usr/bin:/bin", "CHARTDRAFT_DATA_DIR": str(tmp_path),
            "CHARTDRAFT_DATABASE__URL": "postgresql+psycopg://postgres@127.0.0.1:5432/test"}  # fmt: skip
-    result = chartdraft(env, "metrics")
+    result = run_chartdraft(env, "metrics")
     assert result.returncode == 2
     assert "CHARTDRAFT_STORAGE__KEY_FILE" in result.stderr
     assert not (tmp_path / "keys.json").exists()
@@ -138,7 +130,7 @@ def test_a_database_server_needs_a_key_named_on_purpose(tmp_path: Path):
 def test_a_bad_database_url_is_one_sentence(tmp_path: Path):
     env = {"PATH": "/usr/bin:/bin", "CHARTDRAFT_DATA_DIR": str(tmp_path),
            "CHARTDRAFT_DATABASE__URL": "mysql://root@localhost/x"}  # fmt: skip
-    result = chartdraft(env, "audit", "verify")
+    result = run_chartdraft(env, "audit", "verify")
     assert result.returncode == 2
     assert "SQLite or PostgreSQL" in result.stderr
     assert "Traceback" not in result.stderr

@@ -1,32 +1,16 @@
 """First set-up as an integrator does it: users and a token from the CLI, then the real server."""
 
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.served import run_chartdraft, serving
 from tests.storage.visits import HYPOTHYROID
 from tests.web.test_api import CHECKLIST, PATIENT
 
 PASSWORD = "a long signing passphrase"
-
-
-def _cli(
-    env: dict[str, str], *args: str, stdin: str | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "chartdraft", *args], input=stdin, capture_output=True,
-                          text=True, check=False, env=env, timeout=120)  # fmt: skip
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -35,49 +19,32 @@ def environment(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str
     if request.param == "postgresql":
         env["CHARTDRAFT_DATABASE__URL"] = request.getfixturevalue("postgres_schema_url")()
         env["CHARTDRAFT_STORAGE__KEY_FILE"] = str(tmp_path / "data" / "keys.json")
-        assert _cli(env, "db", "upgrade").returncode == 0
+        assert run_chartdraft(env, "db", "upgrade").returncode == 0
     return env
 
 
 @pytest.fixture
 def server(environment: dict[str, str]) -> Iterator[str]:
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "chartdraft", "serve", "--port", str(port)],
-        env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                httpx.get(f"{url}/openapi.json", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("chartdraft serve did not start")
+    with serving(environment) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 def test_users_tokens_and_the_served_api(environment: dict[str, str], server: str):
-    created = _cli(environment, "users", "create", "--practice", "Riverside Family Practice",
+    created = run_chartdraft(environment, "users", "create", "--practice", "Riverside Family Practice",
                    "--email", "dr.lee@riverside.example", "--role", "clinician", "--password-stdin",
                    stdin=PASSWORD + "\n")  # fmt: skip
     assert created.returncode == 0, created.stderr
-    short = _cli(environment, "users", "create", "--practice", "Riverside Family Practice",
+    short = run_chartdraft(environment, "users", "create", "--practice", "Riverside Family Practice",
                  "--email", "x@riverside.example", "--role", "scribe", "--password-stdin",
                  stdin="short\n")  # fmt: skip
     assert short.returncode == 2
     assert "12 to 1024 characters" in short.stderr
-    token = _cli(environment, "tokens", "create", "--user", "dr.lee@riverside.example",
+    token = run_chartdraft(environment, "tokens", "create", "--user", "dr.lee@riverside.example",
                  "--scope", "encounters:write", "--scope", "drafts:read",
                  "--scope", "notes:sign")  # fmt: skip
     assert token.returncode == 0, token.stderr
     headers = {"Authorization": f"Bearer {token.stdout.strip()}"}
-    bad_scope = _cli(
+    bad_scope = run_chartdraft(
         environment, "tokens", "create", "--user", "dr.lee@riverside.example", "--scope", "root"
     )
     assert bad_scope.returncode == 2
@@ -99,4 +66,4 @@ def test_users_tokens_and_the_served_api(environment: dict[str, str], server: st
         f"{server}/api/v1/notes/{signed.json()['note_id']}", headers=headers, timeout=30
     )
     assert note.status_code == 403
-    assert _cli(environment, "audit", "verify").returncode == 0
+    assert run_chartdraft(environment, "audit", "verify").returncode == 0

@@ -96,7 +96,7 @@ def create_token(
     expires = None if days is None else now + timedelta(days=days)
     with clinic.records.practice(member.practice_id) as records:
         token_id = add_token(
-            records.scope, member.id, _digest(secret), scopes, now, expires_at=expires
+            records.scope, member.id, secret_digest(secret), scopes, now, expires_at=expires
         )
         details: dict[str, DetailValue] = {"token_id": token_id, "scopes": " ".join(sorted(scopes))}
         records.audit(AuditEntry(AuditKind.AUTH_TOKEN_CREATED, member.id, details=details), now)
@@ -116,7 +116,7 @@ def authenticate_token(clinic: Clinic, secret: str) -> Principal:
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         raise AuthenticationError("The API token is not valid.")
     with clinic.records.unscoped() as session:
-        found = token_holder(session, _digest(secret), clinic.clock())
+        found = token_holder(session, secret_digest(secret), clinic.clock())
     if found is None:
         raise AuthenticationError("The API token is not valid, or has expired or been revoked.")
     member, scopes = found
@@ -136,6 +136,7 @@ def confirm_password(clinic: Clinic, actor: Actor, password: str) -> None:
     raise NotAllowedError("The password is not correct.")
 
 
-def _digest(secret: str) -> str:
-    # Tokens are 256-bit random strings: a plain SHA-256 is enough (no dictionary to try).
+def secret_digest(secret: str) -> str:
+    """Return the SHA-256 under which a token's or a session cookie's secret is stored."""
+    # Both are 256-bit random strings: a plain SHA-256 is enough (no dictionary to try).
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()

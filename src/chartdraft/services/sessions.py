@@ -17,6 +17,7 @@ from chartdraft.services.accounts import (
     hash_password,
     needs_rehash,
     password_matches,
+    secret_digest,
 )
 from chartdraft.services.clinic import Clinic
 from chartdraft.store.people import member_by_email
@@ -104,7 +105,7 @@ def sign_in(
     with clinic.records.practice(member.practice_id) as records:
         if found[1] is not None and needs_rehash(found[1]):
             set_password_hash(records.scope, member.id, hash_password(password))
-        open_session(records.scope.session, member, _digest(secret), csrf, at=now,
+        open_session(records.scope.session, member, secret_digest(secret), csrf, at=now,
                      expires_at=now + timedelta(hours=policy.max_hours))  # fmt: skip
         records.audit(AuditEntry(AuditKind.AUTH_LOGIN, member.id), now)
     return SignedIn(secret, csrf)
@@ -122,7 +123,7 @@ def session_caller(clinic: Clinic, secret: str, policy: SessionPolicy) -> Browse
     """Return the caller of a live session (touching it), or raise AuthenticationError."""
     now = clinic.clock()
     with clinic.records.unscoped() as session:
-        live = find_session(session, _digest(secret)) if len(secret) < 200 else None
+        live = find_session(session, secret_digest(secret)) if len(secret) < 200 else None
         if live is None:
             raise AuthenticationError("Sign in to continue.")
         idle = now - live.last_seen_at > timedelta(minutes=policy.idle_minutes)
@@ -140,13 +141,9 @@ def sign_out(clinic: Clinic, secret: str) -> None:
     """End the session whose cookie holds ``secret`` (if any) and record it."""
     now = clinic.clock()
     with clinic.records.unscoped() as session:
-        live = find_session(session, _digest(secret))
+        live = find_session(session, secret_digest(secret))
         if live is None:
             return
         end_session(session, live.id, now)
     with clinic.records.practice(live.member.practice_id) as records:
         records.audit(AuditEntry(AuditKind.AUTH_LOGOUT, live.member.id), now)
-
-
-def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()

@@ -101,7 +101,7 @@ def reject_note(clinic: Clinic, actor: Actor, draft_id: str, reason: str) -> Non
     reason = required_reason(reason, "Rejecting a draft")
     with clinic.acting(actor, "reject a note", Role.CLINICIAN) as (records, member):
         stored = records.drafts.load(draft_id)
-        _own_or_cosigner(records, stored, member)
+        check_signing_authority(member, stored, records.people.cosigner_ids())
         state = next_state(stored.state, ReviewAction.REJECT, member.role)
         now = clinic.clock()
         records.drafts.change(draft_id, stored.version, now, state=state, reason=reason)
@@ -118,7 +118,7 @@ def amend_note(clinic: Clinic, actor: Actor, note_id: str, text: str, reason: st
     with clinic.acting(actor, "amend a note", Role.CLINICIAN) as (records, member):
         previous = records.notes.note(note_id)
         stored = records.drafts.load(previous.draft_id)
-        _own_or_cosigner(records, stored, member)
+        check_signing_authority(member, stored, records.people.cosigner_ids())
         if records.notes.latest_for_draft(previous.draft_id).id != note_id:
             raise ConflictError("That version was already amended; amend the newest one.")
         if text == previous.text:
@@ -139,10 +139,6 @@ def amend_note(clinic: Clinic, actor: Actor, note_id: str, text: str, reason: st
                      "text_sha256": signature.text_sha256},
         ), now)  # fmt: skip
         return new_id
-
-
-def _own_or_cosigner(records: Records, stored: StoredDraft, member: Member) -> None:
-    check_signing_authority(member, stored, records.people.cosigner_ids())
 
 
 def get_note(clinic: Clinic, actor: Actor, note_id: str) -> SignedNote:

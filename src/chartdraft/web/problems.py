@@ -69,7 +69,7 @@ def status_of(exc: Exception) -> tuple[int, str]:
 
 
 def _chartdraft_error(request: Request, exc: Exception) -> Response:
-    if not request.url.path.startswith("/api/"):
+    if _is_page(request):
         return _page_error(request, exc)
     status, title = status_of(exc)
     extra: dict[str, Any] = {}
@@ -86,8 +86,7 @@ def _page_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, AuthenticationError):
         return RedirectResponse("/login", status_code=303)
     status, title = status_of(exc)
-    render: Callable[..., Response] = request.app.state.render_error
-    return render(request, status, title, str(exc))
+    return _page(request, status, title, str(exc))
 
 
 def _validation_error(request: Request, exc: Exception) -> Response:
@@ -111,10 +110,19 @@ def _http_error(_request: Request, exc: Exception) -> JSONResponse:
 def _unexpected(request: Request, exc: Exception) -> Response:
     _log.error("unexpected %s", type(exc).__name__)  # the type only: a message may quote PHI
     detail = "Something went wrong on our side; nothing was saved."
-    if not request.url.path.startswith("/api/"):
-        render: Callable[..., Response] = request.app.state.render_error
-        return render(request, 500, "Internal error", detail)
+    if _is_page(request):
+        return _page(request, 500, "Internal error", detail)
     return problem(500, "Internal error", detail)
+
+
+def _is_page(request: Request) -> bool:
+    return not request.url.path.startswith("/api/")
+
+
+def _page(request: Request, status: int, title: str, detail: str) -> Response:
+    # The page renderer lives with the pages (web.ui); the app hands it over at start.
+    render: Callable[..., Response] = request.app.state.render_error
+    return render(request, status, title, detail)
 
 
 def install_problem_handlers(app: FastAPI) -> None:
