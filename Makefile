@@ -53,8 +53,18 @@ $(CHROMIUM):
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null || \
 		{ apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; }
 
+# The real OpenID Provider the single sign-on tests sign in at (panva's oidc-provider, pinned).
+OIDC_PROVIDER := tests/oidc_provider/node_modules
+$(OIDC_PROVIDER): tests/oidc_provider/package.json tests/oidc_provider/package-lock.json
+	cd tests/oidc_provider && npm ci --no-audit --no-fund --loglevel=error && touch node_modules
+
+# The real FHIR server the hand-off tests write to (Medplum's FHIR router, pinned to 4.5.2).
+FHIR_SERVER := tests/fhir_server/node_modules
+$(FHIR_SERVER): tests/fhir_server/package.json tests/fhir_server/package-lock.json
+	cd tests/fhir_server && npm ci --no-audit --no-fund --loglevel=error && touch node_modules
+
 # pytest's exit code 5 (no tests collected) is a failure here, like any other non-zero code.
-test: $(STAMP) $(SPACY_STAMP) $(LLM_STAMP) $(CHROMIUM) lint
+test: $(STAMP) $(SPACY_STAMP) $(LLM_STAMP) $(CHROMIUM) $(OIDC_PROVIDER) $(FHIR_SERVER) lint
 	@test -f "$(LLM_MODEL)" || PYTHON=$(PYTHON) ./scripts/setup-local-llm.sh $(LLM_VENV)
 	$(BIN)/python -m pytest
 

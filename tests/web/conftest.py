@@ -1,7 +1,9 @@
 """The API suite runs in-process against SQLite and PostgreSQL, like the storage suite."""
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -46,3 +48,16 @@ def caller(clinic: Clinic, actor: Actor, scopes: frozenset[str] = SCOPES) -> Cal
         email = records.people.member(actor.user_id).email
     token = create_token(clinic, email, scopes)
     return Caller(actor, {"Authorization": f"Bearer {token}"})
+
+
+def drafted(api: TestClient, headers: dict[str, str], draft_id: str) -> dict[str, Any]:
+    """Wait for the background job to finish the draft; return the draft document."""
+    deadline = time.monotonic() + 20
+    while True:
+        response = api.get(f"/api/v1/drafts/{draft_id}", headers=headers)
+        assert response.status_code == 200, response.text
+        document: dict[str, Any] = response.json()
+        if document["review_state"] != "drafting":
+            return document
+        assert time.monotonic() < deadline, "the draft was still drafting after 20 s"
+        time.sleep(0.02)

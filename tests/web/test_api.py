@@ -3,10 +3,15 @@
 import pytest
 from fastapi.testclient import TestClient
 
+from chartdraft.domain.errors import PermanentEngineError
 from chartdraft.services.clinic import Clinic
+from chartdraft.services.draft_job import request_draft, run_draft
+from chartdraft.services.encounters import NewEncounter, create_encounter
 from tests.storage.conftest import Team, make_team
+from tests.storage.test_drafting_jobs import FailingEngine
 from tests.storage.visits import HYPOTHYROID
-from tests.web.conftest import PASSWORD, caller
+from tests.storage.visits import PATIENT as STORED_PATIENT
+from tests.web.conftest import PASSWORD, caller, drafted
 
 CAPTURE = HYPOTHYROID.decode()
 PATIENT = {"name": "Ada Quill", "mrn": "MRN-100200", "birth_date": "1961-05-02"}
@@ -27,7 +32,10 @@ def _encounter(api: TestClient, headers: dict[str, str], capture: dict | None = 
     }
     response = api.post("/api/v1/encounters", json=body, headers=headers)
     assert response.status_code == 201, response.text
-    return response.json()
+    created: dict = response.json()
+    assert created["review_state"] == "drafting"
+    assert drafted(api, headers, created["draft_id"])["review_state"] == "drafted"
+    return created
 
 
 def test_capture_review_sign_read_amend(api: TestClient, clinic: Clinic, team: Team):
@@ -266,3 +274,33 @@ def test_html_in_a_capture_comes_back_as_data_not_markup(
     response = api.get(f"/api/v1/drafts/{draft_id}", headers=me.headers)
     assert response.headers["content-type"].startswith("application/json")
     assert "<script>" in response.json()["text"]  # the clinician's text, verbatim, as JSON data
+
+
+def test_a_failed_draft_is_reported_and_drafted_again(api: TestClient, clinic: Clinic, team: Team):
+    me = caller(clinic, team.clinician)
+    new = NewEncounter(capture=HYPOTHYROID, patient=STORED_PATIENT)
+    encounter_id = create_encounter(clinic, team.clinician, new).encounter_id
+    job = request_draft(clinic, team.clinician, encounter_id, FailingEngine())
+    waiting = api.get(f"/api/v1/drafts/{job.draft_id}", headers=me.headers).json()
+    assert (waiting["review_state"], waiting["purged"], "sections" in waiting) == (
+        "drafting",
+        False,
+        False,
+    )
+    with pytest.raises(PermanentEngineError):
+        run_draft(clinic, job)
+    failed = api.get(f"/api/v1/drafts/{job.draft_id}", headers=me.headers).json()
+    assert failed["review_state"] == "drafting_failed"
+    assert "refused the request" in failed["drafting_error"]
+    sign = api.post(f"/api/v1/drafts/{job.draft_id}/sign", json=SIGN, headers=me.headers)
+    assert sign.status_code == 409
+
+    auditor = caller(clinic, team.auditor)
+    path = f"/api/v1/encounters/{encounter_id}/drafts"
+    assert api.post(path, headers=auditor.headers).status_code == 403
+    again = api.post(path, headers=me.headers)
+    assert again.status_code == 201, again.text
+    assert drafted(api, me.headers, again.json()["draft_id"])["review_state"] == "drafted"
+    assert api.post(path, headers=me.headers).status_code == 409  # one draft under review
+    stranger = caller(clinic, make_team(clinic).clinician)
+    assert api.post(path, headers=stranger.headers).status_code == 404

@@ -1,16 +1,22 @@
 """The pages in-process: sign-in, sessions, CSRF, escaping, roles and tenants (both databases)."""
 
 import re
+import time
 from datetime import timedelta
 
+import pytest
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
+from chartdraft.domain.errors import PermanentEngineError
 from chartdraft.domain.practice import Actor
 from chartdraft.services.clinic import Clinic
+from chartdraft.services.draft_job import request_draft, run_draft
+from chartdraft.services.encounters import NewEncounter, create_encounter
 from chartdraft.store.tokens import password_hash, set_password_hash
 from tests.storage.conftest import Clock, Team, make_team
-from tests.storage.visits import HYPOTHYROID, recorded_draft
+from tests.storage.test_drafting_jobs import FailingEngine
+from tests.storage.visits import HYPOTHYROID, PATIENT, recorded_draft
 from tests.web.conftest import PASSWORD, caller
 
 
@@ -136,8 +142,21 @@ def test_capture_form_records_and_drafts(api: TestClient, clinic: Clinic, team: 
             "subjective": "Dry cough for three days.", "plan": "Fluids and rest."}  # fmt: skip
     response = api.post("/encounters", data=form, follow_redirects=False)
     assert response.status_code == 303, response.text
-    review = api.get(response.headers["location"])
-    assert "Needs clinician input" in review.text
+    review_url = response.headers["location"]
+    # The page polls the drafting status; once drafted, htmx is sent on to the review.
+    deadline = time.monotonic() + 20
+    while (
+        "HX-Redirect"
+        not in (
+            progress := api.get(f"{review_url}/progress", headers={"HX-Request": "true"})
+        ).headers
+    ):
+        assert progress.status_code == 200, progress.text
+        assert 'role="status"' in progress.text
+        assert time.monotonic() < deadline, "still drafting after 20 s"
+        time.sleep(0.02)
+    assert progress.headers["HX-Redirect"] == review_url
+    assert "Needs clinician input" in api.get(review_url).text
     bad = api.post("/encounters", data={**form, "birth_date": "soon"})
     assert bad.status_code == 422
     assert "birth date" in bad.text
@@ -159,3 +178,38 @@ def test_an_older_password_hash_still_works_and_is_remade_at_sign_in(
         remade = password_hash(records.scope, team.clinician.user_id)
     assert remade is not None
     assert "m=19456,t=2,p=1" in remade
+
+
+def test_drafting_progress_and_a_failed_draft_drafted_again(
+    api: TestClient, clinic: Clinic, team: Team
+):
+    csrf = _sign_in(api, clinic, team.clinician)
+    encounter_id = create_encounter(
+        clinic, team.clinician, NewEncounter(capture=HYPOTHYROID, patient=PATIENT)
+    ).encounter_id
+    job = request_draft(clinic, team.clinician, encounter_id, FailingEngine())
+    waiting = api.get(f"/drafts/{job.draft_id}")
+    assert 'hx-get="/drafts/' in waiting.text
+    assert '<meta http-equiv="refresh"' in waiting.text  # without JavaScript, it reloads
+    assert api.get(f"/drafts/{job.draft_id}/progress", follow_redirects=False).status_code == 303
+
+    with pytest.raises(PermanentEngineError):
+        run_draft(clinic, job)
+    failed = api.get(f"/drafts/{job.draft_id}")
+    assert "refused the request (HTTP 400)" in failed.text
+    assert "Draft again" in failed.text
+    assert "refresh" not in failed.text
+    redraft = f"/encounters/{encounter_id}/drafts"
+    assert api.post(redraft, data={}, follow_redirects=False).status_code == 403
+    again = api.post(redraft, data={"csrf_token": csrf}, follow_redirects=False)
+    assert again.status_code == 303
+    assert again.headers["location"] != f"/drafts/{job.draft_id}"
+    other = make_team(clinic)
+    assert other.practice_id != team.practice_id
+    assert api.post(f"/encounters/{_other_encounter(clinic, other)}/drafts",
+                    data={"csrf_token": csrf}).status_code == 404  # fmt: skip
+
+
+def _other_encounter(clinic: Clinic, team: Team) -> str:
+    new = NewEncounter(capture=HYPOTHYROID, patient=PATIENT)
+    return create_encounter(clinic, team.clinician, new).encounter_id

@@ -1,5 +1,6 @@
 """First set-up as an integrator does it: users and a token from the CLI, then the real server."""
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -57,6 +58,7 @@ def test_users_tokens_and_the_served_api(environment: dict[str, str], server: st
     encounter = httpx.post(f"{server}/api/v1/encounters", json=body, headers=headers, timeout=30)
     assert encounter.status_code == 201, encounter.text
     draft_id = encounter.json()["draft_id"]
+    _wait_until_drafted(server, headers, draft_id)
     signed = httpx.post(f"{server}/api/v1/drafts/{draft_id}/sign", headers=headers, timeout=30,
                         json={"checklist": CHECKLIST, "password": PASSWORD})  # fmt: skip
     assert signed.status_code == 201, signed.text
@@ -67,3 +69,15 @@ def test_users_tokens_and_the_served_api(environment: dict[str, str], server: st
     )
     assert note.status_code == 403
     assert run_chartdraft(environment, "audit", "verify").returncode == 0
+
+
+def _wait_until_drafted(server: str, headers: dict[str, str], draft_id: str) -> None:
+    deadline = time.monotonic() + 30
+    while True:
+        draft = httpx.get(f"{server}/api/v1/drafts/{draft_id}", headers=headers, timeout=30)
+        assert draft.status_code == 200, draft.text
+        if draft.json()["review_state"] != "drafting":
+            assert draft.json()["review_state"] == "drafted", draft.text
+            return
+        assert time.monotonic() < deadline, "still drafting after 30 s"
+        time.sleep(0.05)

@@ -11,7 +11,9 @@ class AuditKind(StrEnum):
 
     CAPTURE_CREATED = "capture.created"
     EGRESS = "egress"
+    DRAFT_REQUESTED = "draft.requested"
     DRAFT_CREATED = "draft.created"
+    DRAFT_FAILED = "draft.failed"
     DRAFT_OPENED = "draft.opened"
     DRAFT_EDITED = "draft.edited"
     DRAFT_ESCALATED = "draft.escalated"
@@ -32,6 +34,14 @@ class AuditKind(StrEnum):
     ACCESS_DENIED = "access.denied"
     RETENTION_PURGED = "retention.purged"
     KEYS_ROTATED = "keys.rotated"
+    USER_ROLE_CHANGED = "admin.role_changed"
+    USER_DEACTIVATED = "admin.user_deactivated"
+    USER_REACTIVATED = "admin.user_reactivated"
+    TEMPLATE_SAVED = "admin.template_saved"
+    ENGINE_CHANGED = "admin.engine_changed"
+    BAA_RECORDED = "admin.baa_recorded"
+    BAA_ENDED = "admin.baa_ended"
+    RETENTION_CHANGED = "admin.retention_changed"
 
 
 DetailValue = str | int | float | bool | None

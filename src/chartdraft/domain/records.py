@@ -48,10 +48,20 @@ class StoredDraft:
     state: ReviewState
     version: int
     draft: SoapDraft | None
-    """None once the retention purge has removed an unsigned draft's text."""
+    """None while drafting, when drafting failed, and once the retention purge removed it."""
     findings: tuple[StoredFinding, ...]
     created_at: datetime
     updated_at: datetime
+    failure: str | None = None
+    """Why drafting failed (state ``drafting_failed``), in one sentence for the clinician."""
+
+    @property
+    def purged(self) -> bool:
+        """Return True when the retention purge has removed the draft's text."""
+        return self.draft is None and self.state not in (
+            ReviewState.DRAFTING,
+            ReviewState.DRAFTING_FAILED,
+        )
 
     @property
     def open_major_findings(self) -> tuple[StoredFinding, ...]:

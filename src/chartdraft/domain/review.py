@@ -1,6 +1,7 @@
 """The review of a draft: its states, the moves between them, and who may sign.
 
-No note is final until a clinician signs it. A draft is ``drafted``, then ``in_review`` while a
+No note is final until a clinician signs it. A draft is ``drafting`` while an engine writes it
+in the background (``drafting_failed`` if it could not), then ``drafted``, then ``in_review`` while a
 clinician or scribe works on it, then ``signed`` or ``rejected``; a signed note is never
 changed, only ``amended`` by a new version with a reason; a draft nobody can finish goes to the
 exception queue (``escalated``) and back. The rules are data here so that every caller (web,
@@ -18,6 +19,8 @@ from chartdraft.domain.errors import InvalidTransitionError, NotAllowedError
 class ReviewState(StrEnum):
     """Where a draft is in its review."""
 
+    DRAFTING = "drafting"
+    DRAFTING_FAILED = "drafting_failed"
     DRAFTED = "drafted"
     IN_REVIEW = "in_review"
     SIGNED = "signed"
@@ -58,7 +61,11 @@ TRANSITIONS: dict[tuple[ReviewState, ReviewAction], ReviewState] = {
     (S.SIGNED, A.AMEND): S.AMENDED,
     (S.AMENDED, A.AMEND): S.AMENDED,
 }
-"""Every allowed move; anything else is refused. Signed and rejected drafts never reopen."""
+"""Every allowed move; anything else is refused. Signed and rejected drafts never reopen.
+A draft being drafted (or whose drafting failed) takes no move: only the drafting job ends it."""
+
+REDRAFTABLE = frozenset({ReviewState.REJECTED, ReviewState.DRAFTING_FAILED})
+"""An encounter may be drafted again only when every earlier draft is one of these."""
 
 ROLES_FOR: dict[ReviewAction, frozenset[Role]] = {
     A.OPEN: frozenset({Role.CLINICIAN, Role.SCRIBE}),

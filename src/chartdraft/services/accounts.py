@@ -115,7 +115,7 @@ def authenticate_token(clinic: Clinic, secret: str) -> Principal:
     """Return the principal of a bearer token, or raise AuthenticationError."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         raise AuthenticationError("The API token is not valid.")
-    with clinic.records.unscoped() as session:
+    with clinic.records.unscoped(read_only=True) as session:
         found = token_holder(session, secret_digest(secret), clinic.clock())
     if found is None:
         raise AuthenticationError("The API token is not valid, or has expired or been revoked.")
@@ -125,7 +125,7 @@ def authenticate_token(clinic: Clinic, secret: str) -> Principal:
 
 def confirm_password(clinic: Clinic, actor: Actor, password: str) -> None:
     """Check the actor's password again (before signing); a wrong one is refused and recorded."""
-    with clinic.records.practice(actor.practice_id) as records:
+    with clinic.records.practice(actor.practice_id, read_only=True) as records:
         hashed = password_hash(records.scope, actor.user_id)
     if password_matches(hashed, password):
         return

@@ -20,7 +20,7 @@ from chartdraft.services.accounts import (
     secret_digest,
 )
 from chartdraft.services.clinic import Clinic
-from chartdraft.store.people import member_by_email
+from chartdraft.store.people import Member, member_by_email, practice_ids
 from chartdraft.store.sessions import end_session, find_session, open_session, touch_session
 from chartdraft.store.tokens import set_password_hash
 
@@ -100,14 +100,58 @@ def sign_in(
                 records.audit(entry, now)
         raise AuthenticationError("The e-mail address or the password is not correct.")
     throttle.succeeded(key)
-    member = found[0]
+    rehashed = hash_password(password) if found[1] is not None and needs_rehash(found[1]) else None
+    return _open(clinic, found[0], policy, AuditEntry(AuditKind.AUTH_LOGIN, found[0].id),
+                 rehashed=rehashed)  # fmt: skip
+
+
+SSO_REFUSED = (
+    "There is no active chartdraft account for your verified e-mail address here; "
+    "ask the practice administrator."
+)
+
+
+def sign_in_verified(
+    clinic: Clinic, email: str, *, email_verified: bool, policy: SessionPolicy, method: str
+) -> SignedIn:
+    """Open a session for the active member whose e-mail an identity provider vouched for."""
+    with clinic.records.unscoped() as session:
+        found = member_by_email(session, email.strip()) if email.strip() else None
+        # An unknown account belongs to no practice: the provider serves the whole server, so
+        # each practice on it (usually one) sees that someone it vouched for was turned away.
+        practices = [found[0].practice_id] if found else practice_ids(session)
+    now = clinic.clock()
+    member = None if found is None else found[0]
+    reason = (
+        "unverified_email" if not email_verified
+        else "unknown_account" if member is None
+        else "inactive_account" if not member.active
+        else None
+    )  # fmt: skip
+    if reason is not None or member is None:
+        # Ids and the reason's kind only: never the e-mail address or anything from the token.
+        entry = AuditEntry(AuditKind.AUTH_LOGIN_FAILED, None if member is None else member.id,
+                           details={"purpose": "login", "method": method, "reason": reason})  # fmt: skip
+        for practice_id in practices:
+            with clinic.records.practice(practice_id) as records:
+                records.audit(entry, now)
+        raise AuthenticationError(SSO_REFUSED)
+    entry = AuditEntry(AuditKind.AUTH_LOGIN, member.id, details={"method": method})
+    return _open(clinic, member, policy, entry)
+
+
+def _open(
+    clinic: Clinic, member: Member, policy: SessionPolicy, entry: AuditEntry, *,
+    rehashed: str | None = None,
+) -> SignedIn:  # fmt: skip
+    now = clinic.clock()
     secret, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     with clinic.records.practice(member.practice_id) as records:
-        if found[1] is not None and needs_rehash(found[1]):
-            set_password_hash(records.scope, member.id, hash_password(password))
+        if rehashed is not None:
+            set_password_hash(records.scope, member.id, rehashed)
         open_session(records.scope.session, member, secret_digest(secret), csrf, at=now,
                      expires_at=now + timedelta(hours=policy.max_hours))  # fmt: skip
-        records.audit(AuditEntry(AuditKind.AUTH_LOGIN, member.id), now)
+        records.audit(entry, now)
     return SignedIn(secret, csrf)
 
 

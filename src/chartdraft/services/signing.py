@@ -83,7 +83,10 @@ def _request(
         signer_id=member.id,
         signer_role=member.role,
         encounter_clinician_id=stored.clinician_id,
-        cosigner_ids=records.people.cosigner_ids(),
+        # The encounter's own clinician needs no co-signing right: spare the query.
+        cosigner_ids=frozenset()
+        if member.id == stored.clinician_id
+        else records.people.cosigner_ids(),
         open_major_findings=len(stored.open_major_findings),
         open_flagged_sections=stored.flagged_sections,
         checklist=checklist,

@@ -48,23 +48,30 @@ class RetentionPolicy:
 def purge_expired(
     records: RecordStore, policy: RetentionPolicy, now: datetime
 ) -> dict[str, PurgeCounts]:
-    """Purge every practice's expired text; each practice's purge is audited with its counts."""
+    """Purge every practice's expired text (a practice's own retention first); each is audited."""
     with records.unscoped() as session:
         ids = practice_ids(session)
     done: dict[str, PurgeCounts] = {}
     for practice_id in ids:
         with records.practice(practice_id) as practice:
+            own = practice.administration.retention()
+            # The practice's own retention (set by its admin) replaces the server's settings.
+            days = (
+                policy
+                if own is None
+                else RetentionPolicy(own.capture_days, own.unsigned_draft_days)
+            )
             counts = purge(
                 practice.scope,
-                captures_before=_cutoff(now, policy.capture_days),
-                drafts_before=_cutoff(now, policy.unsigned_draft_days),
+                captures_before=_cutoff(now, days.capture_days),
+                drafts_before=_cutoff(now, days.unsigned_draft_days),
                 now=now,
             )
             details = {
                 "captures": counts.captures,
                 "drafts": counts.drafts,
-                "capture_days": policy.capture_days,
-                "unsigned_draft_days": policy.unsigned_draft_days,
+                "capture_days": days.capture_days,
+                "unsigned_draft_days": days.unsigned_draft_days,
             }
             practice.audit(AuditEntry(AuditKind.RETENTION_PURGED, details=details), now)
         done[practice_id] = counts

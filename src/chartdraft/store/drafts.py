@@ -1,139 +1,31 @@
-"""Encounters, their captures, drafts, findings and revisions, for one practice."""
+"""Drafts, their findings and revisions, for one practice."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 
 from chartdraft.domain.draft import SoapDraft
-from chartdraft.domain.errors import ConflictError, NotFoundError
+from chartdraft.domain.errors import ConflictError
 from chartdraft.domain.findings import Finding, Severity
 from chartdraft.domain.records import QueueItem, Resolution, StoredDraft, StoredFinding
 from chartdraft.domain.review import ReviewState
-from chartdraft.domain.visit import Visit
 from chartdraft.store.scope import Scope, new_id
 from chartdraft.store.tables import (
     CaptureRow,
     DraftRow,
     EncounterRow,
     FindingRow,
-    PatientRow,
     RevisionRow,
-    UserRow,
 )
 
-QUEUE_STATES = (ReviewState.DRAFTED, ReviewState.IN_REVIEW)
-
-
-@dataclass(frozen=True)
-class EncounterInfo:
-    """An encounter's who, what and when (no PHI)."""
-
-    id: str
-    patient_id: str
-    clinician_id: str
-    encounter_type: str
-    occurred_at: datetime
-
-
-@dataclass(frozen=True)
-class NewCapture:
-    """A capture to store: the raw text and the Visit parsed from it."""
-
-    capture_format: str
-    text: str
-    text_sha256: str
-    visit: Visit
-
-
-class Encounters:
-    """Encounters and their captures."""
-
-    def __init__(self, scope: Scope) -> None:
-        self._scope = scope
-
-    def add_encounter(self, info: EncounterInfo, created_by: str, at: datetime) -> str:
-        """Store an encounter (patient and clinician must belong to the practice)."""
-        self._scope.get(PatientRow, info.patient_id, "patient")
-        self._scope.get(UserRow, info.clinician_id, "clinician")
-        row = EncounterRow(
-            id=info.id,
-            practice_id=self._scope.practice_id,
-            patient_id=info.patient_id,
-            clinician_id=info.clinician_id,
-            encounter_type=info.encounter_type,
-            occurred_at=info.occurred_at,
-            created_by=created_by,
-            created_at=at,
-        )
-        self._scope.session.add(row)
-        self._scope.session.flush()
-        return row.id
-
-    def encounter(self, encounter_id: str) -> EncounterInfo:
-        """Return one of the practice's encounters."""
-        row = self._scope.get(EncounterRow, encounter_id, "encounter")
-        return EncounterInfo(
-            row.id, row.patient_id, row.clinician_id, row.encounter_type, row.occurred_at
-        )
-
-    def add_capture(
-        self, encounter_id: str, capture: NewCapture, created_by: str, at: datetime
-    ) -> str:
-        """Store what was captured for an encounter (text and parsed visit encrypted)."""
-        seal, row_id = self._scope.seal, new_id()
-        row = CaptureRow(
-            id=row_id,
-            practice_id=self._scope.practice_id,
-            encounter_id=encounter_id,
-            capture_format=capture.capture_format,
-            text_enc=seal(CaptureRow, "text_enc", row_id, capture.text),
-            visit_enc=seal(CaptureRow, "visit_enc", row_id, capture.visit.model_dump_json()),
-            text_sha256=capture.text_sha256,
-            created_by=created_by,
-            created_at=at,
-        )
-        self._scope.session.add(row)
-        self._scope.session.flush()
-        return row.id
-
-    def latest_capture_id(self, encounter_id: str) -> str:
-        """Return the id of the encounter's most recent capture."""
-        found = self._scope.session.scalar(
-            select(CaptureRow.id)
-            .where(
-                CaptureRow.practice_id == self._scope.practice_id,
-                CaptureRow.encounter_id == encounter_id,
-            )
-            .order_by(CaptureRow.created_at.desc())
-            .limit(1)
-        )
-        if found is None:
-            raise NotFoundError("The encounter has no capture.")
-        return found
-
-    def capture_sha256(self, capture_id: str) -> str:
-        """Return the SHA-256 of a capture's bytes (kept after a purge: the draft's input hash)."""
-        return self._scope.get(CaptureRow, capture_id, "capture").text_sha256
-
-    def visit(self, capture_id: str) -> Visit | None:
-        """Return the parsed visit of a capture; None once the retention purge removed it."""
-        row = self._scope.get(CaptureRow, capture_id, "capture")
-        if row.visit_enc is None:
-            return None
-        return Visit.model_validate_json(
-            self._scope.unseal(CaptureRow, "visit_enc", row.id, row.visit_enc)
-        )
-
-    def capture_text(self, capture_id: str) -> str | None:
-        """Return a capture's text as typed; None once purged."""
-        row = self._scope.get(CaptureRow, capture_id, "capture")
-        return (
-            None
-            if row.text_enc is None
-            else self._scope.unseal(CaptureRow, "text_enc", row.id, row.text_enc)
-        )
+QUEUE_STATES = (
+    ReviewState.DRAFTING,
+    ReviewState.DRAFTING_FAILED,
+    ReviewState.DRAFTED,
+    ReviewState.IN_REVIEW,
+)
+"""What a clinician's queue lists: drafts to review, and those still being (or not) written."""
 
 
 class Drafts:
@@ -145,35 +37,110 @@ class Drafts:
     def add_draft(
         self, encounter_id: str, capture_id: str, draft: SoapDraft, input_sha256: str, at: datetime
     ) -> str:
-        """Store a new draft (state ``drafted``) with its findings; return its id."""
-        flags = sum(1 for s in draft.sections if s.gaps)
-        draft_id = new_id()
+        """Store a finished draft (state ``drafted``) with its findings; return its id."""
+        draft_id = self.reserve(
+            encounter_id, capture_id, engine=draft.engine.name, input_sha256=input_sha256, at=at
+        )
+        self.complete(draft_id, draft, at)
+        return draft_id
+
+    def reserve(
+        self, encounter_id: str, capture_id: str, *, engine: str, input_sha256: str, at: datetime
+    ) -> str:
+        """Store an empty draft (state ``drafting``) for a drafting job to fill; return its id."""
         row = DraftRow(
-            id=draft_id,
+            id=new_id(),
             practice_id=self._scope.practice_id,
             encounter_id=encounter_id,
             capture_id=capture_id,
-            state=ReviewState.DRAFTED.value,
-            engine=draft.engine.name,
-            model=draft.engine.model,
-            prompt_id=draft.engine.prompt_id,
-            prompt_version=draft.engine.prompt_version,
+            state=ReviewState.DRAFTING.value,
+            engine=engine,
             input_sha256=input_sha256,
-            statements=sum(len(s.statements) for s in draft.sections),
-            sections=len(draft.sections),
-            flagged_sections=flags,
-            open_flags=flags,
-            content_enc=self._seal_content(draft_id, draft),
-            drafted_text_enc=self._scope.seal(DraftRow, "drafted_text_enc", draft_id, draft.text),
+            statements=0,
+            sections=0,
+            flagged_sections=0,
+            open_flags=0,
             version=1,
             created_at=at,
             updated_at=at,
         )
         self._scope.session.add(row)
         self._scope.session.flush()
-        for ordinal, finding in enumerate(draft.findings):
-            self._add_finding(row.id, ordinal, finding)
         return row.id
+
+    def complete(self, draft_id: str, draft: SoapDraft, at: datetime) -> None:
+        """Fill a ``drafting`` draft with the engine's draft and its findings (now ``drafted``)."""
+        flags = sum(1 for s in draft.sections if s.gaps)
+        self._finish_drafting(draft_id, at, {
+            "state": ReviewState.DRAFTED.value, "engine": draft.engine.name,
+            "model": draft.engine.model, "prompt_id": draft.engine.prompt_id,
+            "prompt_version": draft.engine.prompt_version,
+            "statements": sum(len(s.statements) for s in draft.sections),
+            "sections": len(draft.sections), "flagged_sections": flags, "open_flags": flags,
+            "content_enc": self._seal_content(draft_id, draft),
+            "drafted_text_enc": self._scope.seal(DraftRow, "drafted_text_enc", draft_id, draft.text),
+        })  # fmt: skip
+        for ordinal, finding in enumerate(draft.findings):
+            self._add_finding(draft_id, ordinal, finding)
+
+    def fail(self, draft_id: str, reason: str, at: datetime) -> None:
+        """Mark a ``drafting`` draft as failed, with the sentence the clinician will read."""
+        sealed = self._scope.seal(DraftRow, "decision_reason_enc", draft_id, reason)
+        self._finish_drafting(draft_id, at, {
+            "state": ReviewState.DRAFTING_FAILED.value, "decision_reason_enc": sealed,
+        })  # fmt: skip
+
+    def _finish_drafting(self, draft_id: str, at: datetime, values: dict[str, object]) -> None:
+        # Conditional on the state: of two runs of one job (a retry, a resumed job), one wins.
+        result = self._scope.session.execute(
+            update(DraftRow)
+            .where(
+                DraftRow.id == draft_id,
+                DraftRow.practice_id == self._scope.practice_id,
+                DraftRow.state == ReviewState.DRAFTING.value,
+            )
+            .values(**values, version=DraftRow.version + 1, updated_at=at)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise ConflictError("The draft is no longer being drafted.")
+
+    def claim(self, draft_id: str, at: datetime, *, stale_before: datetime) -> bool:
+        """Take a ``drafting`` draft's job if nobody holds it (or its holder went quiet)."""
+        # The version and the time say who holds the job: reserve() leaves version 1, a claim
+        # bumps it, and a claim older than ``stale_before`` is presumed lost with its process.
+        result = self._scope.session.execute(
+            update(DraftRow)
+            .where(
+                DraftRow.id == draft_id,
+                DraftRow.practice_id == self._scope.practice_id,
+                DraftRow.state == ReviewState.DRAFTING.value,
+                or_(DraftRow.version == 1, DraftRow.updated_at < stale_before),
+            )
+            .values(version=DraftRow.version + 1, updated_at=at)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    def waiting(self, stale_before: datetime) -> list[str]:
+        """Return drafts whose drafting job nobody holds, oldest first (to resume them)."""
+        return list(
+            self._scope.session.scalars(
+                select(DraftRow.id)
+                .where(
+                    DraftRow.practice_id == self._scope.practice_id,
+                    DraftRow.state == ReviewState.DRAFTING.value,
+                    or_(DraftRow.version == 1, DraftRow.updated_at < stale_before),
+                )
+                .order_by(DraftRow.created_at)
+            )
+        )
+
+    def drafting_job(self, draft_id: str) -> tuple[str, str]:
+        """Return what a drafting job needs: the engine asked for and who captured the visit."""
+        row = self._scope.get(DraftRow, draft_id, "draft")
+        capture = self._scope.get(CaptureRow, row.capture_id, "capture")
+        return row.engine, capture.created_by
 
     def _seal_content(self, draft_id: str, draft: SoapDraft) -> str:
         # Findings live in their own rows (each is resolved on its own); the content is the note.
@@ -221,10 +188,14 @@ class Drafts:
         """Return a draft with its findings, decrypted."""
         row = self._scope.get(DraftRow, draft_id, "draft")
         encounter = self._scope.get(EncounterRow, row.encounter_id, "encounter")
-        content = None
+        content, failure = None, None
         if row.content_enc is not None:
             text = self._scope.unseal(DraftRow, "content_enc", row.id, row.content_enc)
             content = SoapDraft.model_validate_json(text)
+        if row.state == ReviewState.DRAFTING_FAILED.value and row.decision_reason_enc is not None:
+            failure = self._scope.unseal(
+                DraftRow, "decision_reason_enc", row.id, row.decision_reason_enc
+            )
         return StoredDraft(
             id=row.id,
             encounter_id=row.encounter_id,
@@ -236,6 +207,7 @@ class Drafts:
             findings=tuple(self._findings(draft_id)),
             created_at=row.created_at,
             updated_at=row.updated_at,
+            failure=failure,
         )
 
     def _findings(self, draft_id: str) -> Iterable[StoredFinding]:

@@ -54,7 +54,11 @@ def encounter_facts(scope: Scope, since: datetime | None = None) -> Iterator[Enc
         .join(EncounterRow, EncounterRow.id == DraftRow.encounter_id)
         .join(UserRow, UserRow.id == EncounterRow.clinician_id)
         .join(CaptureRow, CaptureRow.id == DraftRow.capture_id)
-        .where(DraftRow.practice_id == scope.practice_id)
+        .where(
+            DraftRow.practice_id == scope.practice_id,
+            # A draft still being written, or never written, has nothing to measure yet.
+            DraftRow.state.not_in([ReviewState.DRAFTING.value, ReviewState.DRAFTING_FAILED.value]),
+        )
         .order_by(DraftRow.created_at)
     )
     if since is not None:

@@ -3,14 +3,14 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from chartdraft.domain.errors import ConflictError, InputError, NotFoundError
 from chartdraft.domain.practice import PatientDetails
 from chartdraft.domain.review import Role
 from chartdraft.store.scope import Scope, new_id
-from chartdraft.store.tables import PatientRow, PracticeRow, UserRow
+from chartdraft.store.tables import ApiTokenRow, PatientRow, PracticeRow, UserRow, WebSessionRow
 
 
 @dataclass(frozen=True)
@@ -115,6 +115,54 @@ class People:
             .order_by(UserRow.email)
         )
         return [member_row(row) for row in rows]
+
+    def active_admin_ids(self) -> frozenset[str]:
+        """Return the practice's active admins, locking their rows until the transaction ends."""
+        # Locked so that two admins demoting each other at once cannot leave the practice
+        # without one (SQLite's writing transactions are serialized anyway).
+        rows = self._scope.session.scalars(
+            select(UserRow.id)
+            .where(
+                UserRow.practice_id == self._scope.practice_id,
+                UserRow.role == Role.ADMIN.value,
+                UserRow.active.is_(True),
+            )
+            .with_for_update()
+        )
+        return frozenset(rows)
+
+    def set_role(self, user_id: str, role: Role, *, may_cosign: bool) -> Member:
+        """Give one of the practice's users ``role``; return them as they were before."""
+        row = self._scope.get(UserRow, user_id, "user", lock=True)
+        before = member_row(row)
+        row.role, row.may_cosign = role.value, may_cosign
+        self._scope.session.flush()
+        return before
+
+    def set_active(self, user_id: str, active: bool, at: datetime) -> Member:
+        """Deactivate or reactivate a user; return them as they were before.
+
+        Deactivating also ends the user's browser sessions and revokes their API tokens, so
+        that reactivating them later does not bring an old cookie or token back to life.
+        """
+        row = self._scope.get(UserRow, user_id, "user", lock=True)
+        before = member_row(row)
+        row.active = active
+        if not active:
+            self._scope.session.execute(
+                update(WebSessionRow)
+                .where(WebSessionRow.user_id == user_id, WebSessionRow.ended_at.is_(None))
+                .values(ended_at=at)
+                .execution_options(synchronize_session=False)
+            )
+            self._scope.session.execute(
+                update(ApiTokenRow)
+                .where(ApiTokenRow.user_id == user_id, ApiTokenRow.revoked_at.is_(None))
+                .values(revoked_at=at)
+                .execution_options(synchronize_session=False)
+            )
+        self._scope.session.flush()
+        return before
 
     def cosigner_ids(self) -> frozenset[str]:
         """Return the clinicians the practice allows to co-sign any encounter."""

@@ -8,9 +8,11 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from chartdraft.domain.audit import AuditEntry
+from chartdraft.store.administration import Administration
 from chartdraft.store.crypto import FieldCipher
 from chartdraft.store.database import Database
-from chartdraft.store.drafts import Drafts, Encounters
+from chartdraft.store.drafts import Drafts
+from chartdraft.store.encounters import Encounters
 from chartdraft.store.notes import Notes
 from chartdraft.store.people import People
 from chartdraft.store.scope import Scope
@@ -25,15 +27,17 @@ class Records:
     encounters: Encounters = field(init=False)
     drafts: Drafts = field(init=False)
     notes: Notes = field(init=False)
+    administration: Administration = field(init=False)
 
     def __post_init__(self) -> None:
         for name, kind in (("people", People), ("encounters", Encounters),
-                           ("drafts", Drafts), ("notes", Notes)):  # fmt: skip
+                           ("drafts", Drafts), ("notes", Notes),
+                           ("administration", Administration)):  # fmt: skip
             object.__setattr__(self, name, kind(self.scope))
 
-    def audit(self, entry: AuditEntry, at: datetime) -> str:
-        """Append ``entry`` to the practice's audit chain in this transaction."""
-        return self.scope.audit(entry, at)
+    def audit(self, entry: AuditEntry, at: datetime) -> None:
+        """Add ``entry`` to the practice's audit chain as this transaction commits."""
+        self.scope.audit(entry, at)
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,9 @@ class RecordStore:
     def practice(self, practice_id: str, *, read_only: bool = False) -> Iterator[Records]:
         """Yield one practice's records in a transaction that commits whole or not at all."""
         with self.database.transaction(read_only=read_only) as session:
-            yield Records(Scope(session, practice_id, self.cipher))
+            scope = Scope(session, practice_id, self.cipher)
+            yield Records(scope)
+            scope.write_audit()
 
     @contextmanager
     def unscoped(self, *, read_only: bool = False) -> Iterator[Session]:

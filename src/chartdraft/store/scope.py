@@ -1,7 +1,7 @@
 """One practice's slice of the database: every read and write below goes through it."""
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
@@ -29,6 +29,8 @@ class Scope:
     session: Session
     practice_id: str
     cipher: FieldCipher
+    pending_audit: list[tuple[AuditEntry, datetime]] = field(default_factory=list)
+    """Events of this transaction, chained by ``write_audit`` just before it commits."""
 
     def seal(self, row_type: type[Base], column: str, row_id: str, text: str) -> str:
         """Encrypt ``text`` for ``row_type.column`` of row ``row_id`` of this practice."""
@@ -54,6 +56,14 @@ class Scope:
             raise NotFoundError(f"No such {what}.")
         return row
 
-    def audit(self, entry: AuditEntry, at: datetime) -> str:
-        """Append ``entry`` to this practice's audit chain, in this transaction."""
-        return append_event(self.session, self.practice_id, entry, at)
+    def audit(self, entry: AuditEntry, at: datetime) -> None:
+        """Record ``entry`` in this practice's audit chain when this transaction commits."""
+        self.pending_audit.append((entry, at))
+
+    def write_audit(self) -> None:
+        """Chain this transaction's events: the last step before the commit."""
+        # Appending locks the practice's chain until the commit, so every writer of the
+        # practice waits for it: taking the lock last keeps that wait short.
+        for entry, at in self.pending_audit:
+            append_event(self.session, self.practice_id, entry, at)
+        self.pending_audit.clear()

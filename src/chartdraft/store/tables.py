@@ -3,11 +3,12 @@
 The migrations in ``store/migrations`` create exactly this schema; a test compares the two.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     Boolean,
+    Date,
     DateTime,
     Dialect,
     ForeignKey,
@@ -308,6 +309,66 @@ class WebSessionRow(Base):
     last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime())
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class PracticeTemplateRow(Base):
+    """A practice's own encounter template (TOML source); one name overrides a bundled one."""
+
+    __tablename__ = "practice_templates"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    practice_id: Mapped[str] = _practice()
+    name: Mapped[str] = mapped_column(String(80))
+    source: Mapped[str] = mapped_column(Text)
+    updated_by: Mapped[str] = mapped_column(ID, ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    __table_args__ = (UniqueConstraint("practice_id", "name"),)
+
+
+class BaaRecordRow(Base):
+    """A business associate agreement the practice recorded (no PHI: vendor and contract)."""
+
+    __tablename__ = "baa_records"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    practice_id: Mapped[str] = _practice()
+    vendor: Mapped[str] = mapped_column(String(200))
+    reference: Mapped[str] = mapped_column(String(200))
+    signed_on: Mapped[date] = mapped_column(Date)
+    expires_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    ended_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    engines: Mapped[str] = mapped_column(String(1000))
+    """The engine names it covers, separated by spaces."""
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(ID, ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class PracticeEngineRow(Base):
+    """A practice's choice for one configured engine: enabled, and whether it may receive PHI."""
+
+    __tablename__ = "practice_engines"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    practice_id: Mapped[str] = _practice()
+    engine: Mapped[str] = mapped_column(String(60))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    phi_allowed: Mapped[bool] = mapped_column(Boolean, default=False)
+    baa_id: Mapped[str | None] = mapped_column(ID, ForeignKey("baa_records.id"), nullable=True)
+    updated_by: Mapped[str] = mapped_column(ID, ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    __table_args__ = (UniqueConstraint("practice_id", "engine"),)
+
+
+class PracticeRetentionRow(Base):
+    """A practice's retention, overriding the server's settings (None keeps forever)."""
+
+    __tablename__ = "practice_retention"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    practice_id: Mapped[str] = mapped_column(ID, ForeignKey("practices.id"), unique=True)
+    capture_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    unsigned_draft_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    updated_by: Mapped[str] = mapped_column(ID, ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 ENCRYPTED_COLUMNS: dict[type[Base], tuple[str, ...]] = {

@@ -8,6 +8,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from chartdraft.domain.errors import AuthenticationError, NotAllowedError
 from chartdraft.domain.practice import Actor
+from chartdraft.jobs.in_process import InProcessJobs
 from chartdraft.services.accounts import Principal, authenticate_token
 from chartdraft.services.clinic import Clinic
 from chartdraft.services.sessions import BrowserCaller, SessionPolicy, session_caller
@@ -22,6 +23,12 @@ def clinic_of(request: Request) -> Clinic:
     """Return the app's record services."""
     clinic: Clinic = request.app.state.clinic
     return clinic
+
+
+def jobs_of(request: Request) -> InProcessJobs:
+    """Return the app's background drafting jobs."""
+    jobs: InProcessJobs = request.app.state.drafting_jobs
+    return jobs
 
 
 def browser_caller(request: Request) -> BrowserCaller:

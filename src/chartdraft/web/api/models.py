@@ -101,7 +101,8 @@ def draft_document(stored: StoredDraft) -> dict[str, Any]:
         version=stored.version,
         open_major_findings=len(stored.open_major_findings),
         flagged_sections=stored.flagged_sections,
-        purged=stored.draft is None,
+        purged=stored.purged,
+        drafting_error=stored.failure,
         findings=[
             {
                 **f.finding.model_dump(mode="json"),

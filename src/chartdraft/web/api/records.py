@@ -7,11 +7,13 @@ from fastapi import APIRouter, Depends, Path, status
 
 from chartdraft.domain.practice import Actor, PatientDetails
 from chartdraft.domain.records import Resolution
-from chartdraft.domain.review import Checklist
+from chartdraft.domain.review import Checklist, ReviewState
 from chartdraft.domain.sections import SectionName
+from chartdraft.jobs.in_process import InProcessJobs
 from chartdraft.services.accounts import confirm_password
 from chartdraft.services.clinic import Clinic
-from chartdraft.services.encounters import NewEncounter, create_encounter, draft_encounter
+from chartdraft.services.draft_job import request_draft
+from chartdraft.services.encounters import NewEncounter, create_encounter
 from chartdraft.services.review import edit_section, get_draft, resolve_finding
 from chartdraft.services.signing import amend_note, get_note, reject_note, sign_note
 from chartdraft.web.api.models import (
@@ -24,7 +26,7 @@ from chartdraft.web.api.models import (
     draft_document,
     note_document,
 )
-from chartdraft.web.security import clinic_of, needs
+from chartdraft.web.security import clinic_of, jobs_of, needs
 
 router = APIRouter(prefix="/api/v1", tags=["records"])
 Id = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[0-9a-f]+$")]
@@ -35,9 +37,10 @@ ClinicDep = Annotated[Clinic, Depends(clinic_of)]
 def create(
     body: EncounterIn,
     clinic: ClinicDep,
+    jobs: Annotated[InProcessJobs, Depends(jobs_of)],
     actor: Annotated[Actor, Depends(needs("encounters:write"))],
 ) -> dict[str, Any]:
-    """Record an encounter with its capture and draft it; answer the encounter and draft ids."""
+    """Record an encounter with its capture and start its draft; answer both ids."""
     new = NewEncounter(
         capture=_capture_bytes(body),
         patient=None
@@ -53,10 +56,28 @@ def create(
         clinician_id=body.clinician_id,
     )
     created = create_encounter(clinic, actor, new)
-    # Drafting runs in the request for now (the template engine takes milliseconds); the
-    # review_state of the draft is the contract that tells a client when drafting is done.
-    draft_id = draft_encounter(clinic, actor, created.encounter_id)
-    return {"encounter_id": created.encounter_id, "draft_id": draft_id, "review_state": "drafted"}
+    # The draft is written in the background; its review_state ("drafting", then "drafted" or
+    # "drafting_failed") tells a client when it is done.
+    job = request_draft(clinic, actor, created.encounter_id)
+    jobs.submit(job)
+    return {
+        "encounter_id": created.encounter_id,
+        "draft_id": job.draft_id,
+        "review_state": ReviewState.DRAFTING.value,
+    }
+
+
+@router.post("/encounters/{encounter_id}/drafts", status_code=status.HTTP_201_CREATED)
+def redraft(
+    encounter_id: Id,
+    clinic: ClinicDep,
+    jobs: Annotated[InProcessJobs, Depends(jobs_of)],
+    actor: Annotated[Actor, Depends(needs("encounters:write"))],
+) -> dict[str, Any]:
+    """Draft an encounter again after its draft failed or was rejected; answer the new draft id."""
+    job = request_draft(clinic, actor, encounter_id)
+    jobs.submit(job)
+    return {"draft_id": job.draft_id, "review_state": ReviewState.DRAFTING.value}
 
 
 def _capture_bytes(body: EncounterIn) -> bytes:

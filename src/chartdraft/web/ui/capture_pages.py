@@ -10,9 +10,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from chartdraft.domain.errors import InputError
 from chartdraft.domain.practice import PatientDetails
 from chartdraft.domain.sections import DEFAULT_TITLES, SOAP_ORDER
-from chartdraft.services.encounters import NewEncounter, create_encounter, draft_encounter
+from chartdraft.services.draft_job import request_draft
+from chartdraft.services.encounters import NewEncounter, create_encounter
+from chartdraft.services.practice_templates import practice_catalog
 from chartdraft.services.sessions import BrowserCaller
-from chartdraft.web.security import clinic_of
+from chartdraft.web.security import clinic_of, jobs_of
 from chartdraft.web.ui.pages import page_caller, render, require_csrf
 
 router = APIRouter(include_in_schema=False)
@@ -23,7 +25,7 @@ Text = Annotated[str, Form(max_length=200_000)]
 @router.get("/encounters/new", response_class=HTMLResponse)
 def capture_page(request: Request, caller: Caller) -> Response:
     """The capture form, with each encounter type's prompts for each field."""
-    catalog = clinic_of(request).drafting.catalog
+    catalog = practice_catalog(clinic_of(request), caller.principal.actor.practice_id)
     templates = [catalog.resolve(name) for name in catalog.names()]
     return render(request, "capture.html", caller, templates=templates,
                   fields=[(s.value, DEFAULT_TITLES[s]) for s in SOAP_ORDER])  # fmt: skip
@@ -38,7 +40,7 @@ def capture(
     chief_complaint: Text = "", subjective: Text = "", objective: Text = "",
     assessment: Text = "", plan: Text = "", csrf_token: Annotated[str | None, Form()] = None,
 ) -> Response:  # fmt: skip
-    """Record the encounter, draft it, and open the review screen."""
+    """Record the encounter, start its draft, and open the review screen (it shows progress)."""
     require_csrf(request, caller, csrf_token)
     fields = {"chief_complaint": chief_complaint, "subjective": subjective,
               "objective": objective, "assessment": assessment, "plan": plan}  # fmt: skip
@@ -54,8 +56,9 @@ def capture(
     )
     clinic, actor = clinic_of(request), caller.principal.actor
     created = create_encounter(clinic, actor, new)
-    draft_id = draft_encounter(clinic, actor, created.encounter_id)
-    return RedirectResponse(f"/drafts/{draft_id}", status_code=303)
+    job = request_draft(clinic, actor, created.encounter_id)
+    jobs_of(request).submit(job)
+    return RedirectResponse(f"/drafts/{job.draft_id}", status_code=303)
 
 
 def _birth_date(text: str) -> str | None:

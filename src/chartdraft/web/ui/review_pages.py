@@ -15,6 +15,7 @@ from chartdraft.services.review import edit_section, resolve_finding, review_que
 from chartdraft.services.sessions import BrowserCaller
 from chartdraft.services.signing import amend_note, get_note, reject_note, sign_note
 from chartdraft.web.security import clinic_of
+from chartdraft.web.ui.drafting_pages import DRAFTING_STATES, drafting_page
 from chartdraft.web.ui.pages import page_caller, render, require_csrf
 from chartdraft.web.ui.source_map import field_views, span_key
 
@@ -44,6 +45,8 @@ def review_page(
     """The draft beside the clinician's input, with findings at their statements."""
     view = review_view(clinic_of(request), caller.principal.actor, draft_id)
     stored = view.draft
+    if stored.state in DRAFTING_STATES:
+        return drafting_page(request, caller, stored)
     by_statement: dict[str | None, list[StoredFinding]] = defaultdict(list)
     by_section: dict[str, list[StoredFinding]] = defaultdict(list)
     for finding in stored.findings:

@@ -1,0 +1,1 @@
+"""Background work: drafting jobs, run in this process for the embedded default."""
