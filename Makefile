@@ -9,7 +9,7 @@ LLM_STAMP := $(LLM_VENV)/.installed
 SPACY_STAMP := $(VENV)/.spacy-small
 LLM_MODEL := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/chartdraft/models/SmolLM2-135M-Instruct.Q4_1.gguf
 
-.PHONY: run test lint bench bench-model bench-verify bench-privacy bench-store bench-web eval-verify eval-deid llm-server clean
+.PHONY: run test lint bench bench-model bench-verify bench-privacy bench-store bench-web bench-delivery eval-verify eval-deid llm-server clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -94,6 +94,11 @@ bench-store: $(STAMP)
 # 50 concurrent reviewers against `chartdraft serve` on PostgreSQL, from a second process.
 bench-web: $(STAMP)
 	$(BIN)/python bench/bench_web_load.py --users 50 --rounds 4 --think 2 --workers 2
+
+# Signed notes to the EHR: the outbox (in-process, Celery) beside posting each note directly,
+# healthy and with the FHIR server and the worker killed at random (Redis, PostgreSQL, Node).
+bench-delivery: $(STAMP) $(FHIR_SERVER)
+	$(BIN)/python bench/bench_delivery.py --notes 1000 --throughput-notes 300
 
 # Engine overhead against the real local model (starts its own server; a few minutes).
 bench-model: $(STAMP) $(LLM_STAMP)

@@ -1,6 +1,7 @@
 """The one place that turns settings into wired services."""
 
 from collections.abc import Iterator
+from datetime import timedelta
 from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -8,11 +9,14 @@ from urllib.parse import urlsplit
 from pydantic import ValidationError
 
 from chartdraft.config import Settings
+from chartdraft.domain.delivery import RetryPolicy
 from chartdraft.domain.draft import PracticeContext
 from chartdraft.domain.errors import ConfigError
+from chartdraft.handoff.ehr_client import EhrClient
 from chartdraft.privacy.entities import PhiFinder
 from chartdraft.privacy.name_lexicon import NameLexicon, load_name_lexicon
 from chartdraft.services.clinic import Clinic
+from chartdraft.services.delivery import Courier
 from chartdraft.services.drafting import DraftingService
 from chartdraft.services.phi_guard import PhiGuard
 from chartdraft.store.crypto import (
@@ -130,7 +134,27 @@ def build_record_store(settings: Settings) -> RecordStore:
 
 def build_clinic(settings: Settings) -> Clinic:
     """Return the record services' context: the store, drafting and the clock."""
-    return Clinic(records=build_record_store(settings), drafting=build_drafting_service(settings))
+    return Clinic(
+        records=build_record_store(settings),
+        drafting=build_drafting_service(settings),
+        ehr_outbox=settings.ehr.enabled,
+    )
+
+
+def build_courier(settings: Settings, clinic: Clinic) -> Courier | None:
+    """Return the courier of signed notes to the configured EHR; None when write-back is off."""
+    ehr = settings.ehr
+    sender = EhrClient.from_settings(ehr)
+    if sender is None:
+        return None
+    policy = RetryPolicy(
+        first_wait=timedelta(seconds=ehr.first_retry_seconds),
+        longest_wait=timedelta(seconds=ehr.longest_retry_seconds),
+        max_attempts=ehr.max_attempts,
+    )
+    # An attempt is a token request and a transaction, each up to the time-out.
+    lease = timedelta(seconds=2 * ehr.timeout + 10)
+    return Courier(clinic, sender, policy, mrn_system=ehr.mrn_system, lease=lease)
 
 
 def _clinical_words() -> Iterator[str]:

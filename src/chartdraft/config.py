@@ -130,6 +130,81 @@ class WebSettings(BaseModel):
     oidc: OidcSettings = Field(default_factory=OidcSettings)
 
 
+class EhrSettings(BaseModel):
+    """Write-back of signed notes to the EHR's FHIR API (off unless ``base_url`` is set).
+
+    Authentication is SMART Backend Services (``client_id`` and ``private_key_file``: a signed
+    RS384 assertion exchanged for an access token) or a static bearer token; neither is sent
+    anywhere but the configured EHR.
+    """
+
+    base_url: str | None = None
+    """The EHR's FHIR R4 base URL, e.g. ``https://ehr.example.org/fhir/R4``."""
+    token_url: str | None = None
+    """SMART: the token endpoint; unset: from ``{base_url}/.well-known/smart-configuration``."""
+    client_id: str | None = None
+    """SMART: the client id the EHR registered for chartdraft."""
+    private_key_file: Path | None = None
+    """SMART: chartdraft's RSA private key (PEM), whose public JWK the EHR holds."""
+    key_id: str | None = None
+    """SMART: the ``kid`` of that key in the JWK set registered with the EHR."""
+    scope: str = (
+        "system/Patient.rs system/Practitioner.crs system/Device.crs system/Encounter.crs "
+        "system/Composition.crs system/DocumentReference.crs system/Provenance.crs "
+        "system/AuditEvent.cs"
+    )
+    """SMART v2 scopes: read patients, find-or-create what the note's transaction writes."""
+    bearer_token: SecretStr | None = None
+    """A static token instead of SMART (for EHRs that issue one)."""
+    bearer_token_file: Path | None = None
+    timeout: float = Field(default=30.0, gt=0, le=600)
+    """Seconds to wait for the EHR's answer before the attempt counts as timed out."""
+    mrn_system: str = "urn:chartdraft:mrn"
+    """The identifier system of the practice's medical record numbers at the EHR."""
+    first_retry_seconds: float = Field(default=30.0, gt=0, le=3600)
+    longest_retry_seconds: float = Field(default=3600.0, gt=0, le=86_400)
+    max_attempts: int = Field(default=30, ge=1, le=1000)
+    """Attempts before an unreachable EHR's delivery goes to the exception queue."""
+
+    @property
+    def enabled(self) -> bool:
+        """Return True when signed notes are written back to an EHR."""
+        return bool(self.base_url)
+
+    @field_validator("base_url", "token_url")
+    @classmethod
+    def _https(cls, url: str | None) -> str | None:
+        if not url:
+            return None
+        parts = urlsplit(url)
+        # Notes and tokens go here: TLS, or this machine.
+        if not parts.hostname or not (
+            parts.scheme == "https" or (parts.scheme == "http" and is_loopback(parts.hostname))
+        ):
+            raise ValueError("the EHR's URLs must be https:// (http only on this machine)")
+        return url.rstrip("/")
+
+
+class JobsSettings(BaseModel):
+    """Where background work (drafting, delivery to the EHR) runs."""
+
+    backend: Literal["in-process", "celery"] = "in-process"
+    """``in-process``: threads of the serving process, no broker (the embedded default);
+    ``celery``: workers started by ``chartdraft worker``, through the broker."""
+    broker_url: SecretStr | None = None
+    """Celery's broker, e.g. ``redis://127.0.0.1:6379/0`` (secret: it may hold a password)."""
+    workers: int = Field(default=2, ge=1, le=64)
+    """Threads (in-process) or worker processes (``chartdraft worker``)."""
+    sweep_seconds: float = Field(default=15.0, gt=0, le=3600)
+    """How often due deliveries and lost drafting jobs are looked for."""
+
+    @model_validator(mode="after")
+    def _celery_has_a_broker(self) -> "JobsSettings":
+        if self.backend == "celery" and self.broker_url is None:
+            raise ValueError("the celery backend needs a broker_url")
+        return self
+
+
 def default_data_dir() -> Path:
     """Return the per-user data directory (``~/.local/share/chartdraft`` on Linux)."""
     return Path(platformdirs.user_data_dir("chartdraft", appauthor=False))
@@ -150,6 +225,8 @@ class Settings(BaseSettings):
     storage: StorageSettings = Field(default_factory=StorageSettings)
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    ehr: EhrSettings = Field(default_factory=EhrSettings)
+    jobs: JobsSettings = Field(default_factory=JobsSettings)
     default_engine: str = "template"
     default_encounter_type: str = "general"
     templates_dir: Path | None = None

@@ -1,6 +1,16 @@
 """The ``chartdraft`` command line: ``app`` with every command registered, and ``main``."""
 
-from chartdraft.cli import accounts, deid, evaluation, export, records
+from chartdraft.cli import accounts, deid, deliveries, evaluation, export, records, worker
 from chartdraft.cli.app import app, main
 
-__all__ = ["accounts", "app", "deid", "evaluation", "export", "main", "records"]
+__all__ = [
+    "accounts",
+    "app",
+    "deid",
+    "deliveries",
+    "evaluation",
+    "export",
+    "main",
+    "records",
+    "worker",
+]

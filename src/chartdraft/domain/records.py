@@ -75,6 +75,17 @@ class StoredDraft:
 
 
 @dataclass(frozen=True)
+class NoteReference:
+    """Which note, of which encounter and draft, and its version: everything but its text."""
+
+    id: str
+    draft_id: str
+    encounter_id: str
+    version: int
+    text_sha256: str
+
+
+@dataclass(frozen=True)
 class SignedNote:
     """One signed version of a note: never changed, only superseded by an amendment."""
 

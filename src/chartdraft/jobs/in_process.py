@@ -1,16 +1,20 @@
-"""Drafting jobs on a thread pool in this process: the embedded default, no broker needed.
+"""Background work on threads of this process: the embedded default, no broker needed.
 
-The job's state lives in the record (the draft is ``drafting`` until a run finishes it), so
+Two kinds of job run here, as on Celery's workers: drafting (``run_draft``) and delivery of
+signed notes to the EHR (``Courier.deliver``). Their state lives in the record (a draft is
+``drafting`` until a run finishes it, a delivery ``pending`` until an attempt settles it), so
 this runner keeps nothing that matters: jobs lost with the process are picked up again by the
-sweep that runs at start and every minute after.
+sweep that runs at start and every ``sweep_seconds`` after, or at once when nudged.
 """
 
 import logging
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 
+from chartdraft.domain.delivery import DeliveryState
 from chartdraft.domain.review import ReviewState
 from chartdraft.services.clinic import Clinic
+from chartdraft.services.delivery import Courier, DeliveryJob
 from chartdraft.services.draft_job import DraftingJob, run_draft, waiting_jobs
 
 log = logging.getLogger(__name__)
@@ -19,12 +23,26 @@ SWEEP_SECONDS = 60.0
 
 
 class InProcessJobs:
-    """Runs drafting jobs in the background of this process."""
+    """Runs drafting and delivery jobs in the background of this process."""
 
-    def __init__(self, clinic: Clinic, *, workers: int = 2) -> None:
+    def __init__(
+        self,
+        clinic: Clinic,
+        *,
+        workers: int = 2,
+        courier: Courier | None = None,
+        sweep_seconds: float = SWEEP_SECONDS,
+    ) -> None:
         self._clinic = clinic
+        self._courier = courier
+        self._sweep_seconds = sweep_seconds
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="drafting")
+        # Deliveries wait on the EHR, drafts on a model: separate pools, so neither starves.
+        self._delivery_pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="delivery")
+        self._in_flight: set[str] = set()
+        self._in_flight_lock = threading.Lock()
         self._stopping = threading.Event()
+        self._wake = threading.Event()
         self._sweeper: threading.Thread | None = None
 
     def submit(self, job: DraftingJob) -> Future[ReviewState]:
@@ -37,6 +55,30 @@ class InProcessJobs:
         except Exception:  # run_draft stored the failure with its sentence for the clinician
             return ReviewState.DRAFTING_FAILED
 
+    def submit_delivery(self, job: DeliveryJob) -> Future[DeliveryState] | None:
+        """Attempt a delivery in the background; None when write-back is off or it is under way."""
+        if self._courier is None:
+            return None
+        with self._in_flight_lock:
+            if job.delivery_id in self._in_flight:
+                return None
+            self._in_flight.add(job.delivery_id)
+        return self._delivery_pool.submit(self._deliver, self._courier, job)
+
+    def _deliver(self, courier: Courier, job: DeliveryJob) -> DeliveryState:
+        try:
+            return courier.deliver(job)
+        except Exception:  # a database hiccup: the delivery stays pending, the sweep retries
+            log.exception("delivery job failed")
+            return DeliveryState.PENDING
+        finally:
+            with self._in_flight_lock:
+                self._in_flight.discard(job.delivery_id)
+
+    def nudge(self) -> None:
+        """Look for work now (a note was just signed) instead of at the next sweep."""
+        self._wake.set()
+
     def resume(self) -> list[Future[ReviewState]]:
         """Submit every drafting job that nobody holds; return their futures."""
         running = [self.submit(job) for job in waiting_jobs(self._clinic)]
@@ -44,24 +86,36 @@ class InProcessJobs:
             log.info("resumed %d drafting job(s)", len(running))
         return running
 
-    def start(self, *, sweep_seconds: float = SWEEP_SECONDS) -> None:
+    def deliver_due(self) -> list[Future[DeliveryState]]:
+        """Submit every delivery that is due; return their futures."""
+        if self._courier is None:
+            return []
+        submitted = (self.submit_delivery(job) for job in self._courier.due())
+        return [future for future in submitted if future is not None]
+
+    def start(self, *, sweep_seconds: float | None = None) -> None:
         """Resume lost jobs now and keep looking for them until ``close``."""
+        every = self._sweep_seconds if sweep_seconds is None else sweep_seconds
         self._sweeper = threading.Thread(
-            target=self._sweep, args=(sweep_seconds,), name="drafting-sweep", daemon=True
+            target=self._sweep, args=(every,), name="jobs-sweep", daemon=True
         )
         self._sweeper.start()
 
     def _sweep(self, every: float) -> None:
         while not self._stopping.is_set():
-            try:
-                self.resume()
-            except Exception:  # a database hiccup must not end the sweep
-                log.exception("drafting sweep failed")
-            self._stopping.wait(every)
+            self._wake.clear()
+            for look in (self.resume, self.deliver_due):
+                try:
+                    look()
+                except Exception:  # a database hiccup must not end the sweep
+                    log.exception("job sweep failed")
+            self._wake.wait(every)
 
     def close(self) -> None:
         """Stop the sweep and let running jobs finish."""
         self._stopping.set()
+        self._wake.set()
         if self._sweeper is not None:
             self._sweeper.join()
         self._pool.shutdown(wait=True)
+        self._delivery_pool.shutdown(wait=True)

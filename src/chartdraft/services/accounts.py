@@ -27,6 +27,8 @@ SCOPES = frozenset(
         "queue:read",
         "metrics:read",
         "audit:read",
+        "deliveries:read",  # the outbox to the EHR and its exception queue
+        "deliveries:write",  # retry a delivery from the exception queue
     }
 )
 TOKEN_PREFIX = "cdt_"  # noqa: S105 - marks a chartdraft token, not a secret

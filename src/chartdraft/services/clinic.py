@@ -26,6 +26,8 @@ class Clinic:
     records: RecordStore
     drafting: DraftingService
     clock: Callable[[], datetime] = utc_now
+    ehr_outbox: bool = False
+    """True when signed notes are written back to an EHR: signing queues each one's delivery."""
 
     @contextmanager
     def acting(

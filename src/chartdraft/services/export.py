@@ -84,11 +84,11 @@ def export_note_as_operator(
 def _export(
     records: Records, note_id: str, export_format: ExportFormat, context: ExportContext
 ) -> NoteExport:
-    note = _signed_note(records, note_id)
+    note = signed_note(records, note_id)
     if export_format is ExportFormat.TEXT:
         done = NoteExport(note.id, export_format, PLAIN_TEXT, note.text)
     else:
-        bundle = note_bundle(_note_for_export(records, note), context)
+        bundle = note_bundle(note_for_export(records, note), context)
         done = NoteExport(note.id, export_format, FHIR_JSON, bundle_json(bundle))
     details = {"format": export_format.value, "destination": context.destination,
                "version": note.version, "text_sha256": note.signature.text_sha256}  # fmt: skip
@@ -100,7 +100,8 @@ def _export(
     return done
 
 
-def _signed_note(records: Records, note_id: str) -> SignedNote:
+def signed_note(records: Records, note_id: str) -> SignedNote:
+    """Return a signed note whose text still matches its signature; refuse a draft's id."""
     try:
         note = records.notes.note(note_id)
     except NotFoundError:
@@ -128,7 +129,8 @@ def _refuse_draft(records: Records, draft_id: str) -> None:
     )
 
 
-def _note_for_export(records: Records, note: SignedNote) -> NoteForExport:
+def note_for_export(records: Records, note: SignedNote) -> NoteForExport:
+    """Return everything the FHIR mapping needs about a signed note, read from the record."""
     stored = records.drafts.load(note.draft_id)
     if stored.draft is None:
         raise InvalidTransitionError("The note's draft was removed by the retention policy.")

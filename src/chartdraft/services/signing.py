@@ -16,6 +16,7 @@ from chartdraft.domain.review import (
     next_state,
 )
 from chartdraft.services.clinic import Clinic
+from chartdraft.services.delivery import queue_delivery
 from chartdraft.services.review import (
     MAX_SECTION_CHARS,
     check_signing_authority,
@@ -57,6 +58,8 @@ def sign_note(clinic: Clinic, actor: Actor, draft_id: str, checklist: Checklist)
                      "model": draft.model, "prompt_version": draft.prompt_version,
                      "findings_attested": _attested(stored)},
         ), now)  # fmt: skip
+        if clinic.ehr_outbox:
+            queue_delivery(records, note_id, member.id, now)
         return note_id
 
 
@@ -141,6 +144,9 @@ def amend_note(clinic: Clinic, actor: Actor, note_id: str, text: str, reason: st
             details={"previous_note_id": note_id, "version": previous.version + 1,
                      "text_sha256": signature.text_sha256},
         ), now)  # fmt: skip
+        if clinic.ehr_outbox:
+            # The rollback path: the amendment replaces the note in the EHR too.
+            queue_delivery(records, new_id, member.id, now)
         return new_id
 
 

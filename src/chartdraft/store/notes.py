@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from chartdraft.domain.errors import NotFoundError
-from chartdraft.domain.records import SignedNote
+from chartdraft.domain.records import NoteReference, SignedNote
 from chartdraft.domain.review import Checklist, Signature
 from chartdraft.store.scope import Scope, new_id
 from chartdraft.store.tables import AmendmentRow, NoteRow
@@ -86,6 +86,11 @@ class Notes:
             supersedes_id=row.supersedes_id,
             amendment_reason=reason,
         )
+
+    def reference(self, note_id: str) -> NoteReference:
+        """Return which note ``note_id`` is, without decrypting its text (for audit events)."""
+        row = self._scope.get(NoteRow, note_id, "note")
+        return NoteReference(row.id, row.draft_id, row.encounter_id, row.version, row.text_sha256)
 
     def latest_for_draft(self, draft_id: str) -> SignedNote:
         """Return the newest signed version of a draft's note."""

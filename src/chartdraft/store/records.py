@@ -11,6 +11,7 @@ from chartdraft.domain.audit import AuditEntry
 from chartdraft.store.administration import Administration
 from chartdraft.store.crypto import FieldCipher
 from chartdraft.store.database import Database
+from chartdraft.store.deliveries import Deliveries
 from chartdraft.store.drafts import Drafts
 from chartdraft.store.encounters import Encounters
 from chartdraft.store.notes import Notes
@@ -28,11 +29,13 @@ class Records:
     drafts: Drafts = field(init=False)
     notes: Notes = field(init=False)
     administration: Administration = field(init=False)
+    deliveries: Deliveries = field(init=False)
 
     def __post_init__(self) -> None:
         for name, kind in (("people", People), ("encounters", Encounters),
                            ("drafts", Drafts), ("notes", Notes),
-                           ("administration", Administration)):  # fmt: skip
+                           ("administration", Administration),
+                           ("deliveries", Deliveries)):  # fmt: skip
             object.__setattr__(self, name, kind(self.scope))
 
     def audit(self, entry: AuditEntry, at: datetime) -> None:

@@ -371,6 +371,34 @@ class PracticeRetentionRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
+class DeliveryRow(Base):
+    """A signed note's delivery to the EHR: the outbox, queued in the transaction that signs.
+
+    ``claimed_until`` is the lease of the worker attempting it (``claim_token`` says which);
+    a worker killed mid-attempt leaves a lease that runs out, and the delivery is tried again.
+    """
+
+    __tablename__ = "deliveries"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    practice_id: Mapped[str] = _practice()
+    note_id: Mapped[str] = mapped_column(ID, ForeignKey("notes.id"), unique=True)
+    state: Mapped[str] = mapped_column(String(20))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    queued_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    claim_token: Mapped[str | None] = mapped_column(ID, nullable=True)
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    last_reason: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    last_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    location: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    outcome_enc: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """The EHR's OperationOutcome when it refused the note: it may quote the note's values."""
+
+    # The workers' question, across practices: which pending deliveries are due?
+    __table_args__ = (Index("ix_deliveries_state_next_attempt_at", "state", "next_attempt_at"),)
+
+
 ENCRYPTED_COLUMNS: dict[type[Base], tuple[str, ...]] = {
     PatientRow: ("display_name_enc", "mrn_enc", "birth_date_enc"),
     CaptureRow: ("text_enc", "visit_enc"),
@@ -379,6 +407,7 @@ ENCRYPTED_COLUMNS: dict[type[Base], tuple[str, ...]] = {
     RevisionRow: ("diff_enc",),
     NoteRow: ("text_enc",),
     AmendmentRow: ("reason_enc",),
+    DeliveryRow: ("outcome_enc",),
 }
 """Every PHI column, for key rotation (see ``context_of`` for the associated data)."""
 

@@ -10,16 +10,17 @@ from fastapi.staticfiles import StaticFiles
 from chartdraft import __version__
 from chartdraft.bootstrap import build_clinic
 from chartdraft.config import Settings
-from chartdraft.jobs.in_process import InProcessJobs
+from chartdraft.jobs.wiring import build_jobs
 from chartdraft.services.clinic import Clinic
 from chartdraft.services.sessions import LoginThrottle, SessionPolicy
-from chartdraft.web.api import export, practice, records
+from chartdraft.web.api import deliveries, export, practice, records
 from chartdraft.web.problems import install_problem_handlers
 from chartdraft.web.ui import (
     admin_engine_pages,
     admin_pages,
     auth_pages,
     capture_pages,
+    delivery_pages,
     drafting_pages,
     practice_pages,
     review_pages,
@@ -34,7 +35,7 @@ def create_app(settings: Settings | None = None, *, clinic: Clinic | None = None
     """Return the app over ``clinic`` (or the one ``settings`` configure)."""
     settings = settings or Settings()
     clinic = clinic if clinic is not None else build_clinic(settings)
-    jobs = InProcessJobs(clinic)
+    jobs = build_jobs(settings, clinic)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -58,9 +59,10 @@ def create_app(settings: Settings | None = None, *, clinic: Clinic | None = None
     install_problem_handlers(app)
     app.include_router(records.router)
     app.include_router(export.router)
+    app.include_router(deliveries.router)
     app.include_router(practice.router)
     for pages in (auth_pages, review_pages, drafting_pages, capture_pages, practice_pages,
-                  admin_pages, admin_engine_pages, sso_pages):  # fmt: skip
+                  admin_pages, admin_engine_pages, sso_pages, delivery_pages):  # fmt: skip
         app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

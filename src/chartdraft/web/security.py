@@ -8,7 +8,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from chartdraft.domain.errors import AuthenticationError, NotAllowedError
 from chartdraft.domain.practice import Actor
-from chartdraft.jobs.in_process import InProcessJobs
+from chartdraft.jobs.background import BackgroundJobs
 from chartdraft.services.accounts import Principal, authenticate_token
 from chartdraft.services.clinic import Clinic
 from chartdraft.services.sessions import BrowserCaller, SessionPolicy, session_caller
@@ -25,9 +25,9 @@ def clinic_of(request: Request) -> Clinic:
     return clinic
 
 
-def jobs_of(request: Request) -> InProcessJobs:
-    """Return the app's background drafting jobs."""
-    jobs: InProcessJobs = request.app.state.drafting_jobs
+def jobs_of(request: Request) -> BackgroundJobs:
+    """Return the app's background jobs (drafting, delivery to the EHR)."""
+    jobs: BackgroundJobs = request.app.state.drafting_jobs
     return jobs
 
 

@@ -9,7 +9,7 @@ from chartdraft.domain.practice import Actor, PatientDetails
 from chartdraft.domain.records import Resolution
 from chartdraft.domain.review import Checklist, ReviewState
 from chartdraft.domain.sections import SectionName
-from chartdraft.jobs.in_process import InProcessJobs
+from chartdraft.jobs.background import BackgroundJobs
 from chartdraft.services.accounts import confirm_password
 from chartdraft.services.clinic import Clinic
 from chartdraft.services.draft_job import request_draft
@@ -31,13 +31,14 @@ from chartdraft.web.security import clinic_of, jobs_of, needs
 router = APIRouter(prefix="/api/v1", tags=["records"])
 Id = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[0-9a-f]+$")]
 ClinicDep = Annotated[Clinic, Depends(clinic_of)]
+JobsDep = Annotated[BackgroundJobs, Depends(jobs_of)]
 
 
 @router.post("/encounters", status_code=status.HTTP_201_CREATED)
 def create(
     body: EncounterIn,
     clinic: ClinicDep,
-    jobs: Annotated[InProcessJobs, Depends(jobs_of)],
+    jobs: JobsDep,
     actor: Annotated[Actor, Depends(needs("encounters:write"))],
 ) -> dict[str, Any]:
     """Record an encounter with its capture and start its draft; answer both ids."""
@@ -71,7 +72,7 @@ def create(
 def redraft(
     encounter_id: Id,
     clinic: ClinicDep,
-    jobs: Annotated[InProcessJobs, Depends(jobs_of)],
+    jobs: JobsDep,
     actor: Annotated[Actor, Depends(needs("encounters:write"))],
 ) -> dict[str, Any]:
     """Draft an encounter again after its draft failed or was rejected; answer the new draft id."""
@@ -129,12 +130,15 @@ def sign(
     draft_id: Id,
     body: SignIn,
     clinic: ClinicDep,
+    jobs: JobsDep,
     actor: Annotated[Actor, Depends(needs("notes:sign"))],
 ) -> dict[str, Any]:
     """Sign the draft (password asked again, checklist confirmed); answer the note id."""
     confirm_password(clinic, actor, body.password)
     checklist = Checklist(**body.checklist.model_dump())
-    return {"note_id": sign_note(clinic, actor, draft_id, checklist)}
+    note_id = sign_note(clinic, actor, draft_id, checklist)
+    jobs.nudge()  # its delivery to the EHR, when write-back is on, starts now
+    return {"note_id": note_id}
 
 
 @router.post("/drafts/{draft_id}/reject")
@@ -162,8 +166,11 @@ def amend(
     note_id: Id,
     body: AmendIn,
     clinic: ClinicDep,
+    jobs: JobsDep,
     actor: Annotated[Actor, Depends(needs("notes:sign"))],
 ) -> dict[str, Any]:
     """Supersede a signed note with an amended version (reason and password required)."""
     confirm_password(clinic, actor, body.password)
-    return {"note_id": amend_note(clinic, actor, note_id, body.text, body.reason)}
+    new_id = amend_note(clinic, actor, note_id, body.text, body.reason)
+    jobs.nudge()
+    return {"note_id": new_id}

@@ -37,6 +37,9 @@ def render(
         csrf=None if caller is None else caller.csrf_token,
         reads_metrics=role in (Role.ADMIN, Role.AUDITOR),
         reviews=role in (Role.CLINICIAN, Role.SCRIBE),
+        # The outbox's page is in the menu only where notes are written back to an EHR.
+        sees_deliveries=role in (Role.ADMIN, Role.CLINICIAN)
+        and request.app.state.clinic.ehr_outbox,
     )
     return TEMPLATES.TemplateResponse(request, template, context, status_code=status_code)
 

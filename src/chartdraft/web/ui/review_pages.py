@@ -11,10 +11,11 @@ from chartdraft.domain.records import Resolution, StoredFinding
 from chartdraft.domain.review import Checklist, ReviewState
 from chartdraft.domain.sections import SectionName
 from chartdraft.services.accounts import confirm_password
+from chartdraft.services.delivery import note_delivery
 from chartdraft.services.review import edit_section, resolve_finding, review_queue, review_view
 from chartdraft.services.sessions import BrowserCaller
 from chartdraft.services.signing import amend_note, get_note, reject_note, sign_note
-from chartdraft.web.security import clinic_of
+from chartdraft.web.security import clinic_of, jobs_of
 from chartdraft.web.ui.drafting_pages import DRAFTING_STATES, drafting_page
 from chartdraft.web.ui.pages import page_caller, render, require_csrf
 from chartdraft.web.ui.source_map import field_views, span_key
@@ -111,6 +112,7 @@ def sign_page(
     confirm_password(clinic, actor, password)
     checklist = Checklist(facts_verified, assessment_is_mine, flags_completed, defensible)
     note_id = sign_note(clinic, actor, draft_id, checklist)
+    jobs_of(request).nudge()  # its delivery to the EHR, when write-back is on, starts now
     return RedirectResponse(f"/notes/{note_id}", status_code=303)
 
 
@@ -128,8 +130,10 @@ def reject_page(
 @router.get("/notes/{note_id}", response_class=HTMLResponse)
 def note_page(request: Request, note_id: Id, caller: Caller) -> Response:
     """A signed note, read-only, with copy and amend."""
-    note = get_note(clinic_of(request), caller.principal.actor, note_id)
-    return render(request, "note.html", caller, note=note)
+    clinic, actor = clinic_of(request), caller.principal.actor
+    note = get_note(clinic, actor, note_id)
+    delivery = note_delivery(clinic, actor, note_id)
+    return render(request, "note.html", caller, note=note, delivery=delivery)
 
 
 @router.post("/notes/{note_id}/amend")
@@ -143,4 +147,5 @@ def amend_page(
     clinic, actor = clinic_of(request), caller.principal.actor
     confirm_password(clinic, actor, password)
     new_id = amend_note(clinic, actor, note_id, text, reason)
+    jobs_of(request).nudge()
     return RedirectResponse(f"/notes/{new_id}", status_code=303)
