@@ -9,12 +9,13 @@ LLM_STAMP := $(LLM_VENV)/.installed
 SPACY_STAMP := $(VENV)/.spacy-small
 LLM_MODEL := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/chartdraft/models/SmolLM2-135M-Instruct.Q4_1.gguf
 
-.PHONY: run test lint bench bench-model bench-verify bench-privacy bench-store bench-web bench-delivery eval-verify eval-deid llm-server clean
+.PHONY: run test lint bench bench-model bench-verify bench-privacy bench-store bench-web bench-delivery bench-speech eval-verify eval-deid llm-server clean
 
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml constraints.txt scripts/install-speech-model.sh
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,eval]'
+	./scripts/install-speech-model.sh $(VENV)
 	touch $(STAMP)
 
 # spaCy's small NER model, only for the de-identification comparison (hash-checked).
@@ -91,9 +92,15 @@ eval-deid: $(STAMP) $(SPACY_STAMP)
 bench-store: $(STAMP)
 	$(BIN)/python bench/bench_store.py
 
-# 50 concurrent reviewers against `chartdraft serve` on PostgreSQL, from a second process.
+# Real-time factor of dictation transcription (tiny.en int8) beside faster-whisper's defaults.
+bench-speech: $(STAMP)
+	$(BIN)/python bench/bench_speech.py
+
+# 50 concurrent reviewers against `chartdraft serve` on PostgreSQL, from a second process:
+# started 10 a second as load tools ramp up, then all at once (the first sign-offs together).
 bench-web: $(STAMP)
 	$(BIN)/python bench/bench_web_load.py --users 50 --rounds 4 --think 2 --workers 2
+	$(BIN)/python bench/bench_web_load.py --users 50 --rounds 4 --think 2 --workers 2 --spawn-rate 0
 
 # Signed notes to the EHR: the outbox (in-process, Celery) beside posting each note directly,
 # healthy and with the FHIR server and the worker killed at random (Redis, PostgreSQL, Node).

@@ -6,7 +6,11 @@ then runs ``--users`` virtual reviewers at once over loopback. Each reviewer rep
 their queue, open the oldest draft, sign it (password and checklist). Reported: p50 and p99
 per request kind, requests per second, and errors. The target is p99 under 200 ms on 2 cores.
 
+Reviewers start ``--spawn-rate`` per second, as load tools ramp up (50 in 5 s by default);
+``--spawn-rate 0`` starts them all at once, so the first round's sign-offs arrive together.
+
 Usage: python bench/bench_web_load.py [--users 50] [--rounds 6] [--clinicians 10]
+       [--spawn-rate 10]
 """
 
 import argparse
@@ -15,6 +19,7 @@ import math
 import os
 import platform
 import random
+import signal
 import socket
 import subprocess
 import sys
@@ -25,8 +30,9 @@ from collections import defaultdict
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from chartdraft.bootstrap import build_clinic
 from chartdraft.config import Settings
@@ -55,8 +61,21 @@ def main() -> int:
     try:
         return _run(options, schema)
     finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        _drop(admin, schema)
+
+
+def _drop(admin: Engine, schema: str) -> None:
+    # A server worker still closing its connections can deadlock with the DROP: try again.
+    for attempt in range(5):
+        try:
+            with admin.begin() as connection:
+                connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        except OperationalError:
+            if attempt == 4:
+                raise
+            time.sleep(1)
+        else:
+            return
 
 
 def _options() -> argparse.Namespace:
@@ -65,6 +84,10 @@ def _options() -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=6, help="queue+review+sign per user")
     parser.add_argument("--clinicians", type=int, default=10)
     parser.add_argument("--workers", type=int, default=1, help="chartdraft serve --workers")
+    parser.add_argument(
+        "--spawn-rate", type=float, default=10.0,
+        help="reviewers started per second, as load tools ramp up (0: all at once)",
+    )  # fmt: skip
     parser.add_argument(
         "--think", type=float, default=2.0,
         help="mean seconds a reviewer reads between requests (0: back to back, saturation)",
@@ -85,13 +108,14 @@ def _run(options: argparse.Namespace, schema: str) -> int:
             [sys.executable, "-m", "chartdraft", "serve", "--port", str(port),
              "--workers", str(options.workers)],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True,  # its uvicorn workers are stopped with it, as a group
         )  # fmt: skip
         try:
             base = f"http://127.0.0.1:{port}"
             _wait(base)
             timings, errors, seconds = asyncio.run(_load(base, tokens, options))
         finally:
-            server.terminate()
+            os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=20)
     _report(timings, errors, seconds, options)
     return 0 if not errors else 1
@@ -141,7 +165,8 @@ async def _load(
     async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as client:
         started = time.perf_counter()
         await asyncio.gather(*(
-            _reviewer(client, tokens[user % len(tokens)], options, timings, errors)
+            _reviewer(client, tokens[user % len(tokens)], options, timings, errors,
+                      start=user / options.spawn_rate if options.spawn_rate > 0 else 0.0)
             for user in range(options.users)
         ))  # fmt: skip
         return timings, errors, time.perf_counter() - started
@@ -149,9 +174,10 @@ async def _load(
 
 async def _reviewer(
     client: httpx.AsyncClient, token: str, options: argparse.Namespace,
-    timings: dict[str, list[float]], errors: list[str],
+    timings: dict[str, list[float]], errors: list[str], *, start: float,
 ) -> None:  # fmt: skip
     headers = {"Authorization": f"Bearer {token}"}
+    await asyncio.sleep(start)
     pause = _Pause(options.think, seed=hash(token) % 1000)
     for _ in range(options.rounds):
         await pause()
@@ -210,7 +236,8 @@ def _report(
     print(f"{os.cpu_count()} cores, Python {platform.python_version()}, PostgreSQL on loopback, "
           f"uvicorn ({options.workers} worker(s)); {options.users} virtual reviewers x "
           f"{options.rounds} rounds, {options.clinicians} clinicians, "
-          f"{options.think:g} s mean reading time")  # fmt: skip
+          f"{options.think:g} s mean reading time, "
+          f"{options.spawn_rate:g} reviewers started per second")  # fmt: skip
     print(f"{total} requests in {seconds:.1f} s ({total / seconds:.0f} requests/s), "
           f"{len(errors)} errors\n")  # fmt: skip
     print("| request | count | p50 ms | p99 ms | under 200 ms at p99 |")

@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
+from chartdraft.capture.speech.options import RecognizerOptions, RecordingLimits
+from chartdraft.capture.speech.vocabulary import Vocabulary
 from chartdraft.config import Settings
 from chartdraft.domain.delivery import RetryPolicy
 from chartdraft.domain.draft import PracticeContext
@@ -17,6 +19,7 @@ from chartdraft.privacy.entities import PhiFinder
 from chartdraft.privacy.name_lexicon import NameLexicon, load_name_lexicon
 from chartdraft.services.clinic import Clinic
 from chartdraft.services.delivery import Courier
+from chartdraft.services.dictation import Transcriber
 from chartdraft.services.drafting import DraftingService
 from chartdraft.services.phi_guard import PhiGuard
 from chartdraft.store.crypto import (
@@ -185,3 +188,59 @@ def phi_detector(ner_model: str | None = None) -> PhiFinder:
             f"CHARTDRAFT_PRIVACY__NER_MODEL names {ner_model[:60]}, which is not installed."
         )
     return build_detector(name_lexicon(), ner_model=ner_model)
+
+
+# Terms shorter than this ("ecg", "flu") resemble too many misheard words to be worth suggesting.
+_MIN_SPOKEN_TERM = 6
+
+
+@cache
+def speech_vocabulary() -> Vocabulary:
+    """The vocabulary dictation is corrected against, from the verifier's lexicon (built once).
+
+    Suggested drugs are the ones common in primary care (the brand list and the generics the
+    brands stand for); every other DrugBank name only counts as heard right, so a correctly
+    heard rare drug is never "corrected" into a common one.
+    """
+    lexicon = default_lexicon()
+    common: set[str] = set()
+    for words, generic in lexicon.drugs.items():
+        name = " ".join(words)
+        if name != generic:  # a brand, mapped to its generic
+            common.update((name, generic))
+    terms = (
+        term
+        for group in (lexicon.tests, lexicon.findings, lexicon.diagnosis_words)
+        for term in group
+        if sum(c.isalpha() for c in term) >= _MIN_SPOKEN_TERM
+    )
+    drug_words = (words[0] for words in lexicon.drugs if len(words) == 1)
+    return Vocabulary.of(common, terms, drug_words)
+
+
+def speech_settings_vocabulary(settings: Settings) -> Vocabulary:
+    """The vocabulary with the practice's own terms from ``speech.vocabulary_file``, if set."""
+    path = settings.speech.vocabulary_file
+    if path is None:
+        return speech_vocabulary()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(
+            f"The speech vocabulary file {path} cannot be read as UTF-8 text."
+        ) from exc
+    return speech_vocabulary().with_practice_terms(text.splitlines())
+
+
+def build_transcriber(settings: Settings) -> Transcriber:
+    """The dictation transcriber from ``settings.speech`` (the model loads on first use)."""
+    speech = settings.speech
+    options = RecognizerOptions(
+        model_dir=speech.model_dir,
+        compute_type=speech.compute_type,
+        threads=speech.threads,
+        beam_size=speech.beam_size,
+        voice_activity_filter=speech.voice_activity_filter,
+    )
+    limits = RecordingLimits(speech.max_megabytes * 1_000_000, speech.max_minutes)
+    return Transcriber(options, speech_settings_vocabulary(settings), limits)

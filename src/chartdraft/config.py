@@ -205,6 +205,23 @@ class JobsSettings(BaseModel):
         return self
 
 
+class SpeechSettings(BaseModel):
+    """Dictation audio, transcribed on this machine (``chartdraft transcribe``, audio capture)."""
+
+    model_dir: Path | None = None
+    """A faster-whisper model directory; None: the pinned tiny.en installed by set-up."""
+    compute_type: Literal["int8", "int8_float32", "float32"] = "int8"
+    threads: int = Field(default=2, ge=1, le=64)
+    beam_size: int = Field(default=1, ge=1, le=10)
+    voice_activity_filter: bool = True
+    """Skip stretches without speech before recognition (Whisper invents text over silence)."""
+    max_minutes: float = Field(default=60.0, gt=0, le=240)
+    max_megabytes: int = Field(default=200, ge=1, le=2000)
+    vocabulary_file: Path | None = None
+    """The practice's own terms (drugs, names of tests), one per line: a hint to the
+    recognizer and a source of suggested corrections."""
+
+
 def default_data_dir() -> Path:
     """Return the per-user data directory (``~/.local/share/chartdraft`` on Linux)."""
     return Path(platformdirs.user_data_dir("chartdraft", appauthor=False))
@@ -227,6 +244,7 @@ class Settings(BaseSettings):
     web: WebSettings = Field(default_factory=WebSettings)
     ehr: EhrSettings = Field(default_factory=EhrSettings)
     jobs: JobsSettings = Field(default_factory=JobsSettings)
+    speech: SpeechSettings = Field(default_factory=SpeechSettings)
     default_engine: str = "template"
     default_encounter_type: str = "general"
     templates_dir: Path | None = None

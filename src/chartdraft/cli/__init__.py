@@ -1,6 +1,15 @@
 """The ``chartdraft`` command line: ``app`` with every command registered, and ``main``."""
 
-from chartdraft.cli import accounts, deid, deliveries, evaluation, export, records, worker
+from chartdraft.cli import (
+    accounts,
+    deid,
+    deliveries,
+    dictation,
+    evaluation,
+    export,
+    records,
+    worker,
+)
 from chartdraft.cli.app import app, main
 
 __all__ = [
@@ -8,6 +17,7 @@ __all__ = [
     "app",
     "deid",
     "deliveries",
+    "dictation",
     "evaluation",
     "export",
     "main",

@@ -69,6 +69,20 @@ class CaptureFormat(StrEnum):
     DICTATION = "dictation"
 
 
+class DraftInputFormat(StrEnum):
+    """How ``draft`` reads its input: a capture format, or ``audio`` to transcribe it first."""
+
+    AUTO = "auto"
+    TEXT = "text"
+    JSON = "json"
+    DICTATION = "dictation"
+    AUDIO = "audio"
+
+
+AUDIO_SUFFIXES = frozenset({".wav", ".mp3", ".m4a", ".ogg", ".oga", ".opus", ".webm", ".flac"})
+"""A capture file with one of these is a recording: ``auto`` transcribes it first."""
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"chartdraft {__version__}")
@@ -105,17 +119,28 @@ def draft(
         OutputFormat, typer.Option("--format", help="Output format.")
     ] = OutputFormat.TEXT,
     input_format: Annotated[
-        CaptureFormat, typer.Option("--input-format", help="How to read the capture.")
-    ] = CaptureFormat.AUTO,
+        DraftInputFormat,
+        typer.Option("--input-format", help="How to read the capture (audio: a recording)."),
+    ] = DraftInputFormat.AUTO,
 ) -> None:
-    """Draft a SOAP note from a capture (headed text, JSON or dictation)."""
+    """Draft a SOAP note from a capture (headed text, JSON, dictation or a recording)."""
     for option, value in (("--type", encounter_type), ("--engine", engine), ("--model", model)):
         if value is not None and not value.strip():
             raise InputError(f"{option} needs a name; leave it out to use the default.")
     settings = load_settings()
     service = build_drafting_service(settings)
-    raw, source, name = read_capture(path, settings.max_capture_bytes)
-    visit = service.capture(raw, source=source, name=name, input_format=input_format.value)
+    if input_format is DraftInputFormat.AUDIO or (
+        input_format is DraftInputFormat.AUTO and Path(path).suffix.lower() in AUDIO_SUFFIXES
+    ):
+        # Imported here: the speech model's libraries load only for a recording.
+        from chartdraft.cli.dictation import dictated_capture  # noqa: PLC0415
+
+        raw, source, name = dictated_capture(path, settings), "The dictation", ""
+        capture_format = CaptureFormat.DICTATION
+    else:
+        raw, source, name = read_capture(path, settings.max_capture_bytes)
+        capture_format = CaptureFormat(input_format.value)
+    visit = service.capture(raw, source=source, name=name, input_format=capture_format.value)
     chosen = service.engine(engine, model=model, base_url=base_url)
     with errors_console.status(f"Drafting with {escape(chosen.name)}...", spinner="dots"):
         note = service.draft(visit, encounter_type=encounter_type, engine=chosen)
