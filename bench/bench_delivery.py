@@ -29,6 +29,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -94,12 +95,24 @@ class FhirServer:
             self.process.wait()
             self.process = None
 
-    def documents(self, note_id: str) -> int:
-        found = httpx.get(
-            f"{self.url}/DocumentReference",
-            params={"identifier": f"urn:chartdraft:note|{note_id}"}, timeout=60,
-        ).json()  # fmt: skip
-        return len(found.get("entry", []))
+    def documents(self) -> Counter[str]:
+        """How many DocumentReferences the server holds for each note, read page by page.
+
+        One search per note would be quadratic here: Medplum's in-memory search scans.
+        """
+        found: Counter[str] = Counter()
+        offset = 0
+        with httpx.Client(base_url=self.url, timeout=120) as client:
+            while True:
+                page = client.get("/DocumentReference", params={"_count": 500, "_offset": offset})
+                entries = page.json().get("entry", [])
+                for entry in entries:
+                    for identifier in entry["resource"].get("identifier", []):
+                        if identifier.get("system") == "urn:chartdraft:note":
+                            found[identifier["value"]] += 1
+                offset += len(entries)
+                if len(entries) < 500:
+                    return found
 
 
 class Worker:
@@ -268,7 +281,8 @@ def _round(
         outcome = deliver(Round(clinic, server, note_ids, own, scratch, seed))
         if server.process is None:
             server.start()
-        counts = [server.documents(note_id) for note_id in note_ids]
+        stored = server.documents()
+        counts = [stored[note_id] for note_id in note_ids]
         clinic.records.database.dispose()
     finally:
         server.kill()

@@ -220,6 +220,9 @@ class SpeechSettings(BaseModel):
     vocabulary_file: Path | None = None
     """The practice's own terms (drugs, names of tests), one per line: a hint to the
     recognizer and a source of suggested corrections."""
+    keep_audio_days: int = Field(default=0, ge=0, le=3650)
+    """Days to keep an uploaded recording after transcription; 0 deletes it as soon as its
+    transcript is stored (``retention purge`` deletes older ones)."""
 
 
 def default_data_dir() -> Path:

@@ -39,8 +39,7 @@ from chartdraft.web.app import create_app
 from tests.handoff.conftest import Team, signed_note
 from tests.storage.conftest import Clock, make_team
 from tests.storage.visits import PATIENT
-from tests.web.conftest import caller
-from tests.web.test_pages import _sign_in as sign_in
+from tests.web.conftest import caller, sign_in
 
 OPERATION_OUTCOME = json.dumps({
     "resourceType": "OperationOutcome",

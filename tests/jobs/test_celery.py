@@ -10,6 +10,7 @@ import redis
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
+from chartdraft.bootstrap import build_transcriber
 from chartdraft.domain.audit import AuditKind
 from chartdraft.domain.delivery import DeliveryState
 from chartdraft.domain.review import Checklist, ReviewState
@@ -19,11 +20,13 @@ from chartdraft.services.clinic import Clinic
 from chartdraft.services.delivery import list_deliveries
 from chartdraft.services.draft_job import LEASE, DraftingJob, request_draft
 from chartdraft.services.encounters import NewEncounter, create_encounter
+from chartdraft.services.recordings import NewDictation, receive_recording, recording_of
 from chartdraft.services.review import get_draft
 from chartdraft.services.signing import sign_note
 from chartdraft.services.trail import audit_trail
 from chartdraft.store.tables import DraftRow
 from chartdraft.web.app import create_app
+from tests.conftest import SHARED_DATA, require
 from tests.handoff.conftest import FhirServerProcess, patient_details, synthea_patients
 from tests.jobs.conftest import REDIS_DB, REDIS_HOST, REDIS_PORT, SlowModel, WorkerSetup
 from tests.served import free_port, run_chartdraft
@@ -209,3 +212,29 @@ def age_claim(clinic: Clinic, draft_id: str, by: timedelta) -> None:
         connection.execute(
             update(DraftRow).where(DraftRow.id == draft_id).values(updated_at=claimed - by)
         )
+
+
+def test_an_uploaded_dictation_is_transcribed_and_drafted_by_a_worker(workers: WorkerSetup):
+    clinic = workers.clinic
+    team = make_team(clinic)
+    dictation = SHARED_DATA / "audio" / "synthetic_dictation_en.wav"
+    require(dictation.is_file(), "the speech clips")
+    settings = workers.settings()
+    new = NewDictation(dictation.read_bytes(), patient=patient_details(synthea_patients()[2]))
+    job = receive_recording(clinic, build_transcriber(settings), team.clinician, new)
+    workers.start_worker()
+    jobs = CeleryJobs(make_celery(settings))
+    jobs.submit_transcription(job)
+
+    def drafted() -> bool:
+        stored = recording_of(clinic, team.clinician, job.recording_id)
+        return stored.draft_id is not None and (
+            state_of(clinic, team, stored.draft_id) is ReviewState.DRAFTED
+        )
+
+    wait_for("the transcript and its draft", drafted, seconds=120)
+    jobs.close()
+    stored = recording_of(clinic, team.clinician, job.recording_id)
+    assert stored.transcript is not None
+    assert "lisinopril" in {s.suggestion for s in stored.transcript.suggestions}
+    assert not stored.audio_kept

@@ -34,6 +34,7 @@ def test_a_purge_empties_old_text_and_keeps_signed_notes_and_the_trail(clinic: C
     assert event.entry.details == {
         "captures": 2,
         "drafts": 1,
+        "recordings": 0,
         "capture_days": 30,
         "unsigned_draft_days": 30,
     }

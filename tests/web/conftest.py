@@ -1,5 +1,6 @@
 """The API suite runs in-process against SQLite and PostgreSQL, like the storage suite."""
 
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -61,3 +62,20 @@ def drafted(api: TestClient, headers: dict[str, str], draft_id: str) -> dict[str
             return document
         assert time.monotonic() < deadline, "the draft was still drafting after 20 s"
         time.sleep(0.02)
+
+
+def sign_in(api: TestClient, clinic: Clinic, actor: Actor) -> str:
+    """Sign ``actor`` in through the form; return the page's CSRF token."""
+    caller(clinic, actor)  # gives the actor a password
+    with clinic.records.practice(actor.practice_id) as records:
+        email = records.people.member(actor.user_id).email
+    form = api.get("/login")
+    login_csrf = re.search(r'name="login_csrf" value="([^"]+)"', form.text).group(1)
+    response = api.post("/login", data={"email": email, "password": PASSWORD, "login_csrf": login_csrf},
+                        follow_redirects=False)  # fmt: skip
+    assert response.status_code == 303, response.text
+    cookie = response.headers["set-cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=strict" in cookie or "samesite=strict" in cookie.lower()
+    page = api.get("/queue")
+    return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)

@@ -9,7 +9,6 @@ from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 from chartdraft.domain.errors import PermanentEngineError
-from chartdraft.domain.practice import Actor
 from chartdraft.services.clinic import Clinic
 from chartdraft.services.draft_job import request_draft, run_draft
 from chartdraft.services.encounters import NewEncounter, create_encounter
@@ -17,24 +16,7 @@ from chartdraft.store.tokens import password_hash, set_password_hash
 from tests.storage.conftest import Clock, Team, make_team
 from tests.storage.test_drafting_jobs import FailingEngine
 from tests.storage.visits import HYPOTHYROID, PATIENT, recorded_draft
-from tests.web.conftest import PASSWORD, caller
-
-
-def _sign_in(api: TestClient, clinic: Clinic, actor: Actor) -> str:
-    """Sign ``actor`` in through the form; return the page's CSRF token."""
-    caller(clinic, actor)  # gives the actor a password
-    with clinic.records.practice(actor.practice_id) as records:
-        email = records.people.member(actor.user_id).email
-    form = api.get("/login")
-    login_csrf = re.search(r'name="login_csrf" value="([^"]+)"', form.text).group(1)
-    response = api.post("/login", data={"email": email, "password": PASSWORD, "login_csrf": login_csrf},
-                        follow_redirects=False)  # fmt: skip
-    assert response.status_code == 303, response.text
-    cookie = response.headers["set-cookie"]
-    assert "HttpOnly" in cookie
-    assert "SameSite=strict" in cookie or "samesite=strict" in cookie.lower()
-    page = api.get("/queue")
-    return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+from tests.web.conftest import PASSWORD, caller, sign_in
 
 
 def test_pages_need_a_session(api: TestClient):
@@ -73,7 +55,7 @@ def test_wrong_password_and_throttling(api: TestClient, clinic: Clinic, team: Te
 
 def test_review_sign_and_read_only_note(api: TestClient, clinic: Clinic, team: Team):
     draft_id = recorded_draft(clinic, team.clinician)
-    csrf = _sign_in(api, clinic, team.clinician)
+    csrf = sign_in(api, clinic, team.clinician)
     page = api.get(f"/drafts/{draft_id}")
     assert page.status_code == 200
     assert 'data-sources="' in page.text
@@ -98,7 +80,7 @@ def test_script_in_a_capture_is_shown_as_text(api: TestClient, clinic: Clinic, t
         b"energy is better", b"energy is better <script>alert(1)</script>"
     )
     draft_id = recorded_draft(clinic, team.clinician, hostile)
-    _sign_in(api, clinic, team.clinician)
+    sign_in(api, clinic, team.clinician)
     page = api.get(f"/drafts/{draft_id}").text
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
@@ -106,12 +88,12 @@ def test_script_in_a_capture_is_shown_as_text(api: TestClient, clinic: Clinic, t
 
 def test_roles_on_pages(api: TestClient, clinic: Clinic, team: Team):
     draft_id = recorded_draft(clinic, team.clinician)
-    csrf = _sign_in(api, clinic, team.scribe)
+    csrf = sign_in(api, clinic, team.scribe)
     form = {"csrf_token": csrf, "password": PASSWORD, "facts_verified": "true", "assessment_is_mine": "true",
             "flags_completed": "true", "defensible": "true"}  # fmt: skip
     assert api.post(f"/drafts/{draft_id}/sign", data=form).status_code == 403
     api.cookies.clear()
-    _sign_in(api, clinic, team.auditor)
+    sign_in(api, clinic, team.auditor)
     assert api.get(f"/drafts/{draft_id}").status_code == 403
     assert api.get("/audit").status_code == 200
     metrics = api.get("/metrics")
@@ -122,12 +104,12 @@ def test_roles_on_pages(api: TestClient, clinic: Clinic, team: Team):
 def test_another_practices_draft_is_not_found(api: TestClient, clinic: Clinic, team: Team):
     draft_id = recorded_draft(clinic, team.clinician)
     other = make_team(clinic)
-    _sign_in(api, clinic, other.clinician)
+    sign_in(api, clinic, other.clinician)
     assert api.get(f"/drafts/{draft_id}").status_code == 404
 
 
 def test_idle_sessions_end(api: TestClient, clinic: Clinic, team: Team):
-    _sign_in(api, clinic, team.clinician)
+    sign_in(api, clinic, team.clinician)
     assert api.get("/queue", follow_redirects=False).status_code == 200
     clock = clinic.clock
     assert isinstance(clock, Clock)
@@ -136,7 +118,7 @@ def test_idle_sessions_end(api: TestClient, clinic: Clinic, team: Team):
 
 
 def test_capture_form_records_and_drafts(api: TestClient, clinic: Clinic, team: Team):
-    csrf = _sign_in(api, clinic, team.clinician)
+    csrf = sign_in(api, clinic, team.clinician)
     form = {"csrf_token": csrf, "patient_name": "Ada Quill", "mrn": "MRN-5", "birth_date": "1961-05-02",
             "encounter_type": "follow-up", "chief_complaint": "Cough.",
             "subjective": "Dry cough for three days.", "plan": "Fluids and rest."}  # fmt: skip
@@ -162,10 +144,10 @@ def test_capture_form_records_and_drafts(api: TestClient, clinic: Clinic, team: 
     assert "birth date" in bad.text
 
 
-def test_an_older_password_hash_still_works_and_is_remade_at_sign_in(
+def test_an_older_password_hash_still_works_and_is_remade_atsign_in(
     api: TestClient, clinic: Clinic, team: Team
 ):
-    _sign_in(api, clinic, team.clinician)  # gives the clinician a password and an e-mail
+    sign_in(api, clinic, team.clinician)  # gives the clinician a password and an e-mail
     with clinic.records.practice(team.practice_id) as records:
         set_password_hash(records.scope, team.clinician.user_id, PasswordHasher().hash(PASSWORD))
         email = records.people.member(team.clinician.user_id).email
@@ -183,7 +165,7 @@ def test_an_older_password_hash_still_works_and_is_remade_at_sign_in(
 def test_drafting_progress_and_a_failed_draft_drafted_again(
     api: TestClient, clinic: Clinic, team: Team
 ):
-    csrf = _sign_in(api, clinic, team.clinician)
+    csrf = sign_in(api, clinic, team.clinician)
     encounter_id = create_encounter(
         clinic, team.clinician, NewEncounter(capture=HYPOTHYROID, patient=PATIENT)
     ).encounter_id

@@ -200,20 +200,32 @@ def retention_purge(
     draft_days: Annotated[
         int | None, typer.Option(min=1, help="Override CHARTDRAFT_RETENTION__UNSIGNED_DRAFT_DAYS.")
     ] = None,
+    audio_days: Annotated[
+        int | None, typer.Option(min=0, help="Override CHARTDRAFT_SPEECH__KEEP_AUDIO_DAYS.")
+    ] = None,
 ) -> None:
-    """Empty captures and unsigned drafts older than the retention limits (audited)."""
+    """Empty captures, unsigned drafts and dictation audio older than the limits (audited)."""
     settings = load_settings()
+    keep_audio = settings.speech.keep_audio_days
     policy = RetentionPolicy(
         capture_days or settings.retention.capture_days,
         draft_days or settings.retention.unsigned_draft_days,
+        # Kept audio (keep_audio_days > 0) is what a purge has to delete; 0 deleted it already.
+        audio_days if audio_days is not None else (keep_audio or None),
     )
-    if policy.capture_days is None and policy.unsigned_draft_days is None:
+    if (
+        policy.capture_days is None
+        and policy.unsigned_draft_days is None
+        and (policy.audio_days is None)
+    ):
         raise InputError("No retention limit is set; nothing to purge.")
     done = purge_expired(build_record_store(settings), policy, datetime.now(UTC))
     captures = sum(c.captures for c in done.values())
     drafts = sum(c.drafts for c in done.values())
+    recordings = sum(c.recordings for c in done.values())
     errors_console.print(
-        f"Purged {captures} capture(s) and {drafts} unsigned draft(s).", soft_wrap=True
+        f"Purged {captures} capture(s), {drafts} unsigned draft(s) and {recordings} recording(s).",
+        soft_wrap=True,
     )
 
 

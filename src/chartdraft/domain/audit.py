@@ -10,6 +10,9 @@ class AuditKind(StrEnum):
     """The kinds of event the trail records (names are the contract an auditor reads)."""
 
     CAPTURE_CREATED = "capture.created"
+    RECORDING_RECEIVED = "recording.received"
+    RECORDING_TRANSCRIBED = "recording.transcribed"
+    RECORDING_FAILED = "recording.failed"
     EGRESS = "egress"
     DRAFT_REQUESTED = "draft.requested"
     DRAFT_CREATED = "draft.created"

@@ -6,7 +6,10 @@ drafted statement's source span (characters of the dictation) leads back to its 
 recording through :meth:`Transcript.moment_of`.
 """
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from enum import StrEnum
 
 
 @dataclass(frozen=True)
@@ -95,3 +98,60 @@ class Transcript:
             if segment.offset <= offset < segment.offset + len(segment.text):
                 return segment
         return None
+
+
+class RecordingState(StrEnum):
+    """Where an uploaded recording is on its way to a draft."""
+
+    RECEIVED = "received"
+    """Stored (encrypted); waiting for the recognizer."""
+    TRANSCRIBING = "transcribing"
+    TRANSCRIBED = "transcribed"
+    """The transcript is stored and the encounter recorded; its draft is being written."""
+    FAILED = "failed"
+    """Nothing usable was heard; ``error`` says why in one sentence."""
+
+
+@dataclass(frozen=True)
+class StoredRecording:
+    """An uploaded recording as the record keeps it (the audio itself is read separately)."""
+
+    id: str
+    state: RecordingState
+    progress: float
+    received_at: datetime
+    uploaded_by: str
+    clinician_id: str
+    audio_bytes: int
+    audio_kept: bool
+    """False once the audio was deleted (after transcription, by the retention setting)."""
+    error: str | None = None
+    encounter_id: str | None = None
+    draft_id: str | None = None
+    transcript: Transcript | None = None
+
+
+def transcript_to_json(transcript: Transcript) -> str:
+    """The transcript as JSON, for the record (``transcript_from_json`` reads it back)."""
+    return json.dumps(asdict(transcript), ensure_ascii=False, separators=(",", ":"))
+
+
+def transcript_from_json(text: str) -> Transcript:
+    """Read a transcript written by ``transcript_to_json``."""
+    data = json.loads(text)
+    return Transcript(
+        text=data["text"],
+        duration=data["duration"],
+        segments=tuple(
+            TranscriptSegment(**{**s, "words": tuple(HeardWord(**w) for w in s["words"])})
+            for s in data["segments"]
+        ),
+        dropped=tuple(DroppedSegment(**d) for d in data["dropped"]),
+        suggestions=tuple(
+            Suggestion(**{**s, "alternatives": tuple(s["alternatives"])})
+            for s in data["suggestions"]
+        ),
+        language=data["language"],
+        model=data["model"],
+        notes=tuple(data["notes"]),
+    )

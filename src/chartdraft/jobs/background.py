@@ -4,13 +4,18 @@ from typing import Protocol
 
 from chartdraft.services.delivery import DeliveryJob
 from chartdraft.services.draft_job import DraftingJob
+from chartdraft.services.recordings import TranscriptionJob
 
 
 class BackgroundJobs(Protocol):
-    """Hands drafting and delivery jobs to whatever runs them."""
+    """Hands transcription, drafting and delivery jobs to whatever runs them."""
 
     def submit(self, job: DraftingJob) -> object:
         """Start writing a reserved draft."""
+        ...
+
+    def submit_transcription(self, job: TranscriptionJob) -> object:
+        """Transcribe an uploaded recording, then write its draft."""
         ...
 
     def submit_delivery(self, job: DeliveryJob) -> object:

@@ -1,4 +1,4 @@
-"""The Celery app: drafting and delivery jobs on workers, through a Redis broker.
+"""The Celery app: transcription, drafting and delivery jobs on workers, through Redis.
 
 Tasks carry ids only (never PHI) and the state of every job lives in the database, so the
 broker holds nothing that cannot be lost: tasks are acknowledged late and rejected when their
@@ -12,18 +12,25 @@ from dataclasses import dataclass
 
 from celery import Celery
 
-from chartdraft.bootstrap import build_clinic, build_courier, load_settings
+from chartdraft.bootstrap import build_clinic, build_courier, build_transcriber, load_settings
 from chartdraft.config import Settings
 from chartdraft.domain.errors import ConfigError
 from chartdraft.services.clinic import Clinic
 from chartdraft.services.delivery import Courier, DeliveryJob
+from chartdraft.services.dictation import Transcriber
 from chartdraft.services.draft_job import DraftingJob, run_draft, waiting_jobs
+from chartdraft.services.recordings import (
+    TranscriptionJob,
+    transcribe_recording,
+    waiting_recordings,
+)
 
 log = logging.getLogger(__name__)
 
 QUEUE = "chartdraft"
 DRAFT = "chartdraft.draft"
 DELIVER = "chartdraft.deliver"
+TRANSCRIBE = "chartdraft.transcribe"
 SWEEP = "chartdraft.sweep"
 VISIBILITY_SECONDS = 3600
 """How long Redis keeps a taken, unacknowledged message from other workers: longer than any
@@ -36,6 +43,8 @@ class Runtime:
 
     clinic: Clinic
     courier: Courier | None
+    transcriber: Transcriber
+    keep_audio: bool
 
 
 _runtime: Runtime | None = None
@@ -49,7 +58,12 @@ def runtime() -> Runtime:
         if _runtime is None:
             settings = load_settings()
             clinic = build_clinic(settings)
-            _runtime = Runtime(clinic, build_courier(settings, clinic))
+            _runtime = Runtime(
+                clinic,
+                build_courier(settings, clinic),
+                build_transcriber(settings),
+                settings.speech.keep_audio_days > 0,
+            )
         return _runtime
 
 
@@ -79,40 +93,71 @@ def make_celery(settings: Settings) -> Celery:
 
 
 def register_tasks(app: Celery) -> None:
-    """Add chartdraft's three tasks to ``app``."""
+    """Add chartdraft's four tasks to ``app``."""
+    # Celery reads each task's signature from a named function (a lambda is refused).
 
-    @app.task(name=DRAFT)  # type: ignore[untyped-decorator]
-    def draft(practice_id: str, draft_id: str) -> str:
-        try:
-            return run_draft(runtime().clinic, DraftingJob(practice_id, draft_id)).value
-        except Exception:
-            # run_draft stored the failure (drafting_failed, with its sentence for the
-            # clinician) and logged only its type: Celery would log the message, which
-            # could quote the visit. Nothing to retry.
-            return "drafting_failed"
+    def transcribe(practice_id: str, recording_id: str) -> str:
+        return transcribe_task(app, practice_id, recording_id)
 
-    @app.task(name=DELIVER)  # type: ignore[untyped-decorator]
-    def deliver(practice_id: str, delivery_id: str) -> str:
-        courier = runtime().courier
-        if courier is None:
-            log.warning("a delivery task reached a worker with no EHR configured")
-            return "pending"
-        try:
-            return courier.deliver(DeliveryJob(practice_id, delivery_id)).value
-        except Exception as exc:  # a database hiccup: the sweep tries again
-            # Only the type: a database error's message carries its SQL and parameters.
-            log.warning("delivery task failed (%s); left to the sweep", type(exc).__name__)
-            return "pending"
-
-    @app.task(name=SWEEP)  # type: ignore[untyped-decorator]
     def sweep() -> int:
-        found = runtime()
-        sent = 0
-        for job in waiting_jobs(found.clinic):
-            draft.delay(job.practice_id, job.draft_id)
-            sent += 1
-        if found.courier is not None:
-            for due in found.courier.due():
-                deliver.delay(due.practice_id, due.delivery_id)
-                sent += 1
-        return sent
+        return sweep_task(app)
+
+    app.task(name=DRAFT)(draft_task)
+    app.task(name=TRANSCRIBE)(transcribe)
+    app.task(name=DELIVER)(deliver_task)
+    app.task(name=SWEEP)(sweep)
+
+
+def draft_task(practice_id: str, draft_id: str) -> str:
+    """Write a reserved draft."""
+    try:
+        return run_draft(runtime().clinic, DraftingJob(practice_id, draft_id)).value
+    except Exception:
+        # run_draft stored the failure (drafting_failed, with its sentence for the clinician)
+        # and logged only its type: Celery would log the message, which could quote the
+        # visit. Nothing to retry.
+        return "drafting_failed"
+
+
+def transcribe_task(app: Celery, practice_id: str, recording_id: str) -> str:
+    """Transcribe an uploaded recording, then send its draft to be written."""
+    found = runtime()
+    job = TranscriptionJob(practice_id, recording_id)
+    try:
+        drafting = transcribe_recording(
+            found.clinic, found.transcriber, job, keep_audio=found.keep_audio
+        )
+    except Exception as exc:  # a database hiccup: the recording waits for the sweep
+        log.warning("transcription task failed (%s); left to the sweep", type(exc).__name__)
+        return "received"
+    if drafting is None:
+        return "done"
+    app.send_task(DRAFT, args=(drafting.practice_id, drafting.draft_id))
+    return "transcribed"
+
+
+def deliver_task(practice_id: str, delivery_id: str) -> str:
+    """Attempt one delivery to the EHR."""
+    courier = runtime().courier
+    if courier is None:
+        log.warning("a delivery task reached a worker with no EHR configured")
+        return "pending"
+    try:
+        return courier.deliver(DeliveryJob(practice_id, delivery_id)).value
+    except Exception as exc:  # a database hiccup: the sweep tries again
+        # Only the type: a database error's message carries its SQL and parameters.
+        log.warning("delivery task failed (%s); left to the sweep", type(exc).__name__)
+        return "pending"
+
+
+def sweep_task(app: Celery) -> int:
+    """Send every lost or due job again; return how many were sent."""
+    found = runtime()
+    jobs = [(DRAFT, (job.practice_id, job.draft_id)) for job in waiting_jobs(found.clinic)]
+    jobs += [(TRANSCRIBE, (job.practice_id, job.recording_id))
+             for job in waiting_recordings(found.clinic)]  # fmt: skip
+    if found.courier is not None:
+        jobs += [(DELIVER, (due.practice_id, due.delivery_id)) for due in found.courier.due()]
+    for task, ids in jobs:
+        app.send_task(task, args=ids)
+    return len(jobs)

@@ -5,9 +5,10 @@ import logging
 from celery import Celery
 from kombu.exceptions import OperationalError
 
-from chartdraft.jobs.celery_app import DELIVER, DRAFT, SWEEP
+from chartdraft.jobs.celery_app import DELIVER, DRAFT, SWEEP, TRANSCRIBE
 from chartdraft.services.delivery import DeliveryJob
 from chartdraft.services.draft_job import DraftingJob
+from chartdraft.services.recordings import TranscriptionJob
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +22,10 @@ class CeleryJobs:
     def submit(self, job: DraftingJob) -> None:
         """Have a worker write the reserved draft (with the engine named when it was reserved)."""
         self._send(DRAFT, job.practice_id, job.draft_id)
+
+    def submit_transcription(self, job: TranscriptionJob) -> None:
+        """Have a worker transcribe the recording (and then write its draft)."""
+        self._send(TRANSCRIBE, job.practice_id, job.recording_id)
 
     def submit_delivery(self, job: DeliveryJob) -> None:
         """Have a worker attempt the delivery."""

@@ -1,7 +1,8 @@
 """Background work on threads of this process: the embedded default, no broker needed.
 
-Two kinds of job run here, as on Celery's workers: drafting (``run_draft``) and delivery of
-signed notes to the EHR (``Courier.deliver``). Their state lives in the record (a draft is
+Three kinds of job run here, as on Celery's workers: transcription of uploaded dictations
+(``transcribe_recording``), drafting (``run_draft``) and delivery of signed notes to the EHR
+(``Courier.deliver``). Their state lives in the record (a draft is
 ``drafting`` until a run finishes it, a delivery ``pending`` until an attempt settles it), so
 this runner keeps nothing that matters: jobs lost with the process are picked up again by the
 sweep that runs at start and every ``sweep_seconds`` after, or at once when nudged.
@@ -15,7 +16,13 @@ from chartdraft.domain.delivery import DeliveryState
 from chartdraft.domain.review import ReviewState
 from chartdraft.services.clinic import Clinic
 from chartdraft.services.delivery import Courier, DeliveryJob
+from chartdraft.services.dictation import Transcriber
 from chartdraft.services.draft_job import DraftingJob, run_draft, waiting_jobs
+from chartdraft.services.recordings import (
+    TranscriptionJob,
+    transcribe_recording,
+    waiting_recordings,
+)
 
 log = logging.getLogger(__name__)
 
@@ -31,14 +38,20 @@ class InProcessJobs:
         *,
         workers: int = 2,
         courier: Courier | None = None,
+        transcriber: Transcriber | None = None,
+        keep_audio: bool = False,
         sweep_seconds: float = SWEEP_SECONDS,
     ) -> None:
         self._clinic = clinic
         self._courier = courier
+        self._transcriber = transcriber
+        self._keep_audio = keep_audio
         self._sweep_seconds = sweep_seconds
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="drafting")
         # Deliveries wait on the EHR, drafts on a model: separate pools, so neither starves.
         self._delivery_pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="delivery")
+        # The recognizer keeps both cores busy: one recording at a time.
+        self._speech_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="transcription")
         self._in_flight: set[str] = set()
         self._in_flight_lock = threading.Lock()
         self._stopping = threading.Event()
@@ -54,6 +67,30 @@ class InProcessJobs:
             return run_draft(self._clinic, job)
         except Exception:  # run_draft stored the failure with its sentence for the clinician
             return ReviewState.DRAFTING_FAILED
+
+    def submit_transcription(self, job: TranscriptionJob) -> Future[ReviewState | None] | None:
+        """Transcribe a recording, then draft it; None when this process has no recognizer."""
+        if self._transcriber is None:
+            return None
+        return self._speech_pool.submit(self._transcribe, self._transcriber, job)
+
+    def _transcribe(self, transcriber: Transcriber, job: TranscriptionJob) -> ReviewState | None:
+        try:
+            drafting = transcribe_recording(
+                self._clinic, transcriber, job, keep_audio=self._keep_audio
+            )
+        except Exception:  # a database hiccup: the recording stays waiting, the sweep retries
+            log.exception("transcription job failed")
+            return None
+        # Drafting follows in this thread: the draft is reserved, the clinician is waiting.
+        return None if drafting is None else self._run(drafting)
+
+    def resume_transcriptions(self) -> list[Future[ReviewState | None]]:
+        """Submit every recording that waits for a run nobody holds; return their futures."""
+        if self._transcriber is None:
+            return []
+        submitted = (self.submit_transcription(job) for job in waiting_recordings(self._clinic))
+        return [future for future in submitted if future is not None]
 
     def submit_delivery(self, job: DeliveryJob) -> Future[DeliveryState] | None:
         """Attempt a delivery in the background; None when write-back is off or it is under way."""
@@ -104,7 +141,7 @@ class InProcessJobs:
     def _sweep(self, every: float) -> None:
         while not self._stopping.is_set():
             self._wake.clear()
-            for look in (self.resume, self.deliver_due):
+            for look in (self.resume, self.resume_transcriptions, self.deliver_due):
                 try:
                     look()
                 except Exception:  # a database hiccup must not end the sweep
@@ -119,3 +156,4 @@ class InProcessJobs:
             self._sweeper.join()
         self._pool.shutdown(wait=True)
         self._delivery_pool.shutdown(wait=True)
+        self._speech_pool.shutdown(wait=True)

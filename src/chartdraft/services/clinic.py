@@ -10,7 +10,7 @@ from chartdraft.domain.errors import NotAllowedError
 from chartdraft.domain.practice import Actor
 from chartdraft.domain.review import Role
 from chartdraft.services.drafting import DraftingService
-from chartdraft.store.people import Member
+from chartdraft.store.people import Member, practice_ids
 from chartdraft.store.records import Records, RecordStore
 
 
@@ -47,6 +47,20 @@ class Clinic:
         except NotAllowedError:
             self.deny(actor, action)
             raise
+
+    def in_each_practice(self, find: Callable[[Records], list[str]]) -> list[tuple[str, str]]:
+        """Return ``(practice id, id)`` for what ``find`` reports in each practice (read-only).
+
+        The sweeps' question (which jobs wait?) is asked practice by practice, so that every
+        read stays inside one practice's scope.
+        """
+        with self.records.unscoped(read_only=True) as session:
+            practices = practice_ids(session)
+        found = []
+        for practice_id in practices:
+            with self.records.practice(practice_id, read_only=True) as records:
+                found += [(practice_id, each) for each in find(records)]
+        return found
 
     def deny(self, actor: Actor, action: str, **ids: str) -> None:
         """Record that ``actor`` was refused ``action``."""

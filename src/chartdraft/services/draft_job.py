@@ -8,7 +8,7 @@ conditional on the state still being ``drafting``: when two runs of one job race
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from chartdraft.domain.audit import AuditEntry, AuditKind, DetailValue
 from chartdraft.domain.draft import SoapDraft
@@ -18,7 +18,7 @@ from chartdraft.domain.review import REDRAFTABLE, ReviewState, Role
 from chartdraft.drafting.engine import DraftingEngine
 from chartdraft.services.clinic import Clinic
 from chartdraft.services.practice_drafting import practice_drafting
-from chartdraft.store.people import practice_ids
+from chartdraft.store.records import Records
 
 log = logging.getLogger(__name__)
 
@@ -47,19 +47,26 @@ def request_draft(
     drafting = practice_drafting(clinic, actor.practice_id)
     name = engine.name if isinstance(engine, DraftingEngine) else drafting.engine(engine).name
     with clinic.acting(actor, "draft an encounter", *CAPTURE_ROLES) as (records, member):
-        records.encounters.encounter(encounter_id)  # another practice's encounter is not found
-        check_may_redraft(records.drafts.states_of_encounter(encounter_id))
-        capture_id = records.encounters.latest_capture_id(encounter_id)
-        input_sha256 = records.encounters.capture_sha256(capture_id)
-        now = clinic.clock()
-        draft_id = records.drafts.reserve(
-            encounter_id, capture_id, engine=name, input_sha256=input_sha256, at=now
-        )
-        entry = AuditEntry(
-            AuditKind.DRAFT_REQUESTED, member.id, encounter_id, draft_id, details={"engine": name}
-        )
-        records.audit(entry, now)
+        draft_id = reserve_draft(records, member.id, encounter_id, name, clinic.clock())
     return DraftingJob(actor.practice_id, draft_id, engine)
+
+
+def reserve_draft(
+    records: Records, actor_id: str, encounter_id: str, engine: str, now: datetime
+) -> str:
+    """Reserve a draft of the encounter's latest capture in the caller's transaction."""
+    records.encounters.encounter(encounter_id)  # another practice's encounter is not found
+    check_may_redraft(records.drafts.states_of_encounter(encounter_id))
+    capture_id = records.encounters.latest_capture_id(encounter_id)
+    input_sha256 = records.encounters.capture_sha256(capture_id)
+    draft_id = records.drafts.reserve(
+        encounter_id, capture_id, engine=engine, input_sha256=input_sha256, at=now
+    )
+    entry = AuditEntry(
+        AuditKind.DRAFT_REQUESTED, actor_id, encounter_id, draft_id, details={"engine": engine}
+    )
+    records.audit(entry, now)
+    return draft_id
 
 
 def check_may_redraft(states: list[ReviewState]) -> None:
@@ -144,14 +151,8 @@ def _state_of(clinic: Clinic, job: DraftingJob) -> ReviewState:
 def waiting_jobs(clinic: Clinic) -> list[DraftingJob]:
     """Return every practice's drafting jobs that nobody holds (a restart resumes them)."""
     stale_before = clinic.clock() - LEASE
-    with clinic.records.unscoped(read_only=True) as session:
-        practices = practice_ids(session)
-    jobs = []
-    for practice_id in practices:
-        with clinic.records.practice(practice_id, read_only=True) as records:
-            waiting = records.drafts.waiting(stale_before)
-        jobs += [DraftingJob(practice_id, draft_id) for draft_id in waiting]
-    return jobs
+    waiting = clinic.in_each_practice(lambda records: records.drafts.waiting(stale_before))
+    return [DraftingJob(practice_id, draft_id) for practice_id, draft_id in waiting]
 
 
 def _draft_events(

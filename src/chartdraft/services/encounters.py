@@ -9,12 +9,14 @@ from chartdraft.domain.audit import AuditEntry, AuditKind, DetailValue
 from chartdraft.domain.errors import InputError
 from chartdraft.domain.practice import Actor, PatientDetails
 from chartdraft.domain.review import Role
+from chartdraft.domain.visit import Visit
 from chartdraft.drafting.engine import DraftingEngine
 from chartdraft.services.clinic import Clinic
 from chartdraft.services.draft_job import CAPTURE_ROLES, request_draft, run_draft
 from chartdraft.services.practice_drafting import practice_drafting
 from chartdraft.store.encounters import EncounterInfo, NewCapture
-from chartdraft.store.people import People
+from chartdraft.store.people import Member, People
+from chartdraft.store.records import Records
 from chartdraft.store.scope import new_id
 
 
@@ -44,36 +46,61 @@ class EncounterCreated:
 def create_encounter(clinic: Clinic, actor: Actor, new: NewEncounter) -> EncounterCreated:
     """Check and store an encounter with its capture; nothing is stored if any part is bad."""
     # Parse before the transaction: bad input is refused without touching the database.
-    drafting = practice_drafting(clinic, actor.practice_id)
-    visit = drafting.capture(new.capture, input_format=new.input_format)
-    template = drafting.template_for(visit, new.encounter_type)
-    text = new.capture.decode("utf-8-sig")  # capture() has checked that it decodes
-    now = clinic.clock()
+    checked = check_capture(clinic, actor.practice_id, new)
     with clinic.acting(actor, "record an encounter", *CAPTURE_ROLES) as (records, member):
-        clinician_id = new.clinician_id or (member.id if member.role is Role.CLINICIAN else None)
-        if clinician_id is None:
-            raise InputError("Name the clinician whose encounter this is.")
-        if records.people.member(clinician_id).role is not Role.CLINICIAN:
-            raise InputError("An encounter belongs to a clinician of the practice.")
-        patient_id = _patient_id(records.people, new, now)
-        info = EncounterInfo(
-            new_id(), patient_id, clinician_id, template.name, new.occurred_at or now
-        )
-        encounter_id = records.encounters.add_encounter(info, member.id, now)
-        capture = NewCapture(
-            visit.capture_format, text, hashlib.sha256(new.capture).hexdigest(), visit
-        )
-        capture_id = records.encounters.add_capture(encounter_id, capture, member.id, now)
-        details: dict[str, DetailValue] = {
-            "format": visit.capture_format,
-            "bytes": len(new.capture),
-            "fields": len(visit.fields),
-            "encounter_type": template.name,
-        }
-        records.audit(
-            AuditEntry(AuditKind.CAPTURE_CREATED, member.id, encounter_id, details=details), now
-        )
+        return record_encounter(records, member, checked, clinic.clock())
+
+
+@dataclass(frozen=True)
+class CheckedCapture:
+    """A capture parsed and matched to its template, ready to store."""
+
+    new: NewEncounter
+    visit: Visit
+    template_name: str
+
+
+def check_capture(clinic: Clinic, practice_id: str, new: NewEncounter) -> CheckedCapture:
+    """Parse the capture and find its template; InputError when either is wrong."""
+    drafting = practice_drafting(clinic, practice_id)
+    visit = drafting.capture(new.capture, input_format=new.input_format)
+    return CheckedCapture(new, visit, drafting.template_for(visit, new.encounter_type).name)
+
+
+def record_encounter(
+    records: Records, member: Member, checked: CheckedCapture, now: datetime
+) -> EncounterCreated:
+    """Store the encounter, its patient (when new) and its capture in the caller's transaction."""
+    new, visit = checked.new, checked.visit
+    text = new.capture.decode("utf-8-sig")  # capture() has checked that it decodes
+    clinician_id = encounter_clinician(records, member, new.clinician_id)
+    patient_id = _patient_id(records.people, new, now)
+    info = EncounterInfo(
+        new_id(), patient_id, clinician_id, checked.template_name, new.occurred_at or now
+    )
+    encounter_id = records.encounters.add_encounter(info, member.id, now)
+    capture = NewCapture(visit.capture_format, text, hashlib.sha256(new.capture).hexdigest(), visit)
+    capture_id = records.encounters.add_capture(encounter_id, capture, member.id, now)
+    details: dict[str, DetailValue] = {
+        "format": visit.capture_format,
+        "bytes": len(new.capture),
+        "fields": len(visit.fields),
+        "encounter_type": checked.template_name,
+    }
+    records.audit(
+        AuditEntry(AuditKind.CAPTURE_CREATED, member.id, encounter_id, details=details), now
+    )
     return EncounterCreated(encounter_id, capture_id, patient_id)
+
+
+def encounter_clinician(records: Records, member: Member, named: str | None) -> str:
+    """Whose encounter it is: the one named, else the member when a clinician records it."""
+    clinician_id = named or (member.id if member.role is Role.CLINICIAN else None)
+    if clinician_id is None:
+        raise InputError("Name the clinician whose encounter this is.")
+    if records.people.member(clinician_id).role is not Role.CLINICIAN:
+        raise InputError("An encounter belongs to a clinician of the practice.")
+    return clinician_id
 
 
 def _patient_id(people: People, new: NewEncounter, now: datetime) -> str:

@@ -43,6 +43,8 @@ class RetentionPolicy:
 
     capture_days: int | None
     unsigned_draft_days: int | None
+    audio_days: int | None = None
+    """Days to keep an uploaded recording's audio after it was received (0: none)."""
 
 
 def purge_expired(
@@ -59,17 +61,19 @@ def purge_expired(
             days = (
                 policy
                 if own is None
-                else RetentionPolicy(own.capture_days, own.unsigned_draft_days)
+                else RetentionPolicy(own.capture_days, own.unsigned_draft_days, policy.audio_days)
             )
             counts = purge(
                 practice.scope,
                 captures_before=_cutoff(now, days.capture_days),
                 drafts_before=_cutoff(now, days.unsigned_draft_days),
                 now=now,
+                audio_before=_cutoff(now, days.audio_days),
             )
             details = {
                 "captures": counts.captures,
                 "drafts": counts.drafts,
+                "recordings": counts.recordings,
                 "capture_days": days.capture_days,
                 "unsigned_draft_days": days.unsigned_draft_days,
             }

@@ -16,6 +16,7 @@ from chartdraft.store.drafts import Drafts
 from chartdraft.store.encounters import Encounters
 from chartdraft.store.notes import Notes
 from chartdraft.store.people import People
+from chartdraft.store.recordings import Recordings
 from chartdraft.store.scope import Scope
 
 
@@ -30,12 +31,13 @@ class Records:
     notes: Notes = field(init=False)
     administration: Administration = field(init=False)
     deliveries: Deliveries = field(init=False)
+    recordings: Recordings = field(init=False)
 
     def __post_init__(self) -> None:
         for name, kind in (("people", People), ("encounters", Encounters),
                            ("drafts", Drafts), ("notes", Notes),
                            ("administration", Administration),
-                           ("deliveries", Deliveries)):  # fmt: skip
+                           ("deliveries", Deliveries), ("recordings", Recordings)):  # fmt: skip
             object.__setattr__(self, name, kind(self.scope))
 
     def audit(self, entry: AuditEntry, at: datetime) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from chartdraft.domain.review import ReviewState
 from chartdraft.store.scope import Scope
-from chartdraft.store.tables import CaptureRow, DraftRow, FindingRow, RevisionRow
+from chartdraft.store.tables import CaptureRow, DraftRow, FindingRow, RecordingRow, RevisionRow
 
 UNSIGNED = tuple(
     s.value
@@ -30,15 +30,54 @@ class PurgeCounts:
 
     captures: int
     drafts: int
+    recordings: int = 0
+    """Recordings whose audio or transcript was deleted."""
 
 
 def purge(
-    scope: Scope, *, captures_before: datetime | None, drafts_before: datetime | None, now: datetime
-) -> PurgeCounts:
-    """Empty captures created before ``captures_before`` and unsigned drafts before ``drafts_before``."""
+    scope: Scope, *, captures_before: datetime | None, drafts_before: datetime | None,
+    now: datetime, audio_before: datetime | None = None,
+) -> PurgeCounts:  # fmt: skip
+    """Empty captures created before ``captures_before`` and unsigned drafts before ``drafts_before``.
+
+    A dictation's transcript is its capture's text and goes with it; a recording's audio goes
+    when it is older than ``audio_before``.
+    """
     captures = 0 if captures_before is None else _purge_captures(scope, captures_before, now)
     drafts = 0 if drafts_before is None else _purge_drafts(scope, drafts_before, now)
-    return PurgeCounts(captures, drafts)
+    recordings = _purge_recordings(scope, captures_before, audio_before, now)
+    return PurgeCounts(captures, drafts, recordings)
+
+
+def _purge_recordings(
+    scope: Scope, transcripts_before: datetime | None, audio_before: datetime | None, now: datetime
+) -> int:
+    finished = RecordingRow.state.in_(("transcribed", "failed"))
+    mine = (RecordingRow.practice_id == scope.practice_id, finished)
+    changed = 0
+    if transcripts_before is not None:
+        result = scope.session.execute(
+            update(RecordingRow)
+            .where(
+                *mine,
+                RecordingRow.received_at < transcripts_before,
+                RecordingRow.transcript_enc.is_not(None),
+            )
+            .values(transcript_enc=None, audio_enc=None, audio_deleted_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        changed += int(result.rowcount)  # type: ignore[attr-defined]
+    if audio_before is not None:
+        result = scope.session.execute(
+            update(RecordingRow)
+            .where(
+                *mine, RecordingRow.received_at < audio_before, RecordingRow.audio_enc.is_not(None)
+            )
+            .values(audio_enc=None, audio_deleted_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        changed += int(result.rowcount)  # type: ignore[attr-defined]
+    return changed
 
 
 def _purge_captures(scope: Scope, before: datetime, now: datetime) -> int:

@@ -399,6 +399,41 @@ class DeliveryRow(Base):
     __table_args__ = (Index("ix_deliveries_state_next_attempt_at", "state", "next_attempt_at"),)
 
 
+class RecordingRow(Base):
+    """A dictation uploaded for transcription: stored (encrypted) before anything is heard.
+
+    The audio is kept only until its transcript is stored, unless the practice's speech
+    retention keeps it longer; the patient and encounter details wait here, sealed, until the
+    encounter is recorded from the transcript.
+    """
+
+    __tablename__ = "recordings"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    practice_id: Mapped[str] = _practice()
+    uploaded_by: Mapped[str] = mapped_column(ID, ForeignKey("users.id"))
+    clinician_id: Mapped[str] = mapped_column(ID, ForeignKey("users.id"))
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    state: Mapped[str] = mapped_column(String(20))
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+    """Per mille of the recording heard."""
+    claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    audio_bytes: Mapped[int] = mapped_column(Integer)
+    audio_sha256: Mapped[str] = mapped_column(String(64))
+    audio_enc: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """The upload, base64 then sealed; None once deleted."""
+    audio_deleted_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    details_enc: Mapped[str] = mapped_column(Text)
+    """The patient and encounter type the upload came with (JSON)."""
+    transcript_enc: Mapped[str | None] = mapped_column(Text, nullable=True)
+    error: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    encounter_id: Mapped[str | None] = mapped_column(ID, ForeignKey("encounters.id"), nullable=True)
+    draft_id: Mapped[str | None] = mapped_column(ID, ForeignKey("drafts.id"), nullable=True)
+    transcribed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+    # The sweep's question, across practices: which recordings wait for the recognizer?
+    __table_args__ = (Index("ix_recordings_state", "state"),)
+
+
 ENCRYPTED_COLUMNS: dict[type[Base], tuple[str, ...]] = {
     PatientRow: ("display_name_enc", "mrn_enc", "birth_date_enc"),
     CaptureRow: ("text_enc", "visit_enc"),
@@ -408,6 +443,7 @@ ENCRYPTED_COLUMNS: dict[type[Base], tuple[str, ...]] = {
     NoteRow: ("text_enc",),
     AmendmentRow: ("reason_enc",),
     DeliveryRow: ("outcome_enc",),
+    RecordingRow: ("audio_enc", "details_enc", "transcript_enc"),
 }
 """Every PHI column, for key rotation (see ``context_of`` for the associated data)."""
 

@@ -8,12 +8,12 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from chartdraft import __version__
-from chartdraft.bootstrap import build_clinic
+from chartdraft.bootstrap import build_clinic, build_transcriber
 from chartdraft.config import Settings
 from chartdraft.jobs.wiring import build_jobs
 from chartdraft.services.clinic import Clinic
 from chartdraft.services.sessions import LoginThrottle, SessionPolicy
-from chartdraft.web.api import deliveries, export, practice, records
+from chartdraft.web.api import deliveries, export, practice, recordings, records
 from chartdraft.web.problems import install_problem_handlers
 from chartdraft.web.ui import (
     admin_engine_pages,
@@ -23,6 +23,7 @@ from chartdraft.web.ui import (
     delivery_pages,
     drafting_pages,
     practice_pages,
+    recording_pages,
     review_pages,
     sso_pages,
 )
@@ -35,7 +36,8 @@ def create_app(settings: Settings | None = None, *, clinic: Clinic | None = None
     """Return the app over ``clinic`` (or the one ``settings`` configure)."""
     settings = settings or Settings()
     clinic = clinic if clinic is not None else build_clinic(settings)
-    jobs = build_jobs(settings, clinic)
+    transcriber = build_transcriber(settings)  # the speech model loads on the first upload
+    jobs = build_jobs(settings, clinic, transcriber)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -51,6 +53,7 @@ def create_app(settings: Settings | None = None, *, clinic: Clinic | None = None
     )
     app.state.clinic = clinic
     app.state.drafting_jobs = jobs
+    app.state.transcriber = transcriber
     app.state.session_policy = SessionPolicy(settings.web.idle_minutes, settings.web.session_hours)
     app.state.login_throttle = LoginThrottle(max_failures=settings.web.login_attempts)
     app.state.secure_cookies = settings.web.secure_cookies
@@ -60,9 +63,11 @@ def create_app(settings: Settings | None = None, *, clinic: Clinic | None = None
     app.include_router(records.router)
     app.include_router(export.router)
     app.include_router(deliveries.router)
+    app.include_router(recordings.router)
     app.include_router(practice.router)
     for pages in (auth_pages, review_pages, drafting_pages, capture_pages, practice_pages,
-                  admin_pages, admin_engine_pages, sso_pages, delivery_pages):  # fmt: skip
+                  admin_pages, admin_engine_pages, sso_pages, delivery_pages,
+                  recording_pages):  # fmt: skip
         app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -11,6 +11,7 @@ from chartdraft.domain.practice import Actor
 from chartdraft.jobs.background import BackgroundJobs
 from chartdraft.services.accounts import Principal, authenticate_token
 from chartdraft.services.clinic import Clinic
+from chartdraft.services.dictation import Transcriber
 from chartdraft.services.sessions import BrowserCaller, SessionPolicy, session_caller
 
 SESSION_COOKIE = "chartdraft_session"
@@ -29,6 +30,12 @@ def jobs_of(request: Request) -> BackgroundJobs:
     """Return the app's background jobs (drafting, delivery to the EHR)."""
     jobs: BackgroundJobs = request.app.state.drafting_jobs
     return jobs
+
+
+def transcriber_of(request: Request) -> Transcriber:
+    """Return the app's dictation transcriber (its model loads on first use)."""
+    transcriber: Transcriber = request.app.state.transcriber
+    return transcriber
 
 
 def browser_caller(request: Request) -> BrowserCaller:

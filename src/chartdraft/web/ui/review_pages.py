@@ -12,6 +12,7 @@ from chartdraft.domain.review import Checklist, ReviewState
 from chartdraft.domain.sections import SectionName
 from chartdraft.services.accounts import confirm_password
 from chartdraft.services.delivery import note_delivery
+from chartdraft.services.recordings import recording_of_draft
 from chartdraft.services.review import edit_section, resolve_finding, review_queue, review_view
 from chartdraft.services.sessions import BrowserCaller
 from chartdraft.services.signing import amend_note, get_note, reject_note, sign_note
@@ -67,6 +68,7 @@ def review_page(
         fields=[] if view.visit is None else field_views(view.visit, stored.draft),
         by_statement=by_statement, by_section=by_section, error=error,
         editable=stored.state in (ReviewState.DRAFTED, ReviewState.IN_REVIEW),
+        recording=recording_of_draft(clinic_of(request), caller.principal.actor, draft_id),
     )  # fmt: skip
 
 
