@@ -103,9 +103,10 @@ bench-web: $(STAMP)
 	$(BIN)/python bench/bench_web_load.py --users 50 --rounds 4 --think 2 --workers 2 --spawn-rate 0
 
 # Signed notes to the EHR: the outbox (in-process, Celery) beside posting each note directly,
-# healthy and with the FHIR server and the worker killed at random (Redis, PostgreSQL, Node).
+# healthy, with the FHIR server and the worker killed at random, and through long outages
+# (Redis, PostgreSQL, Node; about 10 minutes).
 bench-delivery: $(STAMP) $(FHIR_SERVER)
-	$(BIN)/python bench/bench_delivery.py --notes 1000 --throughput-notes 300
+	$(BIN)/python bench/bench_delivery.py --notes 1000 --throughput-notes 300 --outage-notes 300
 
 # Engine overhead against the real local model (starts its own server; a few minutes).
 bench-model: $(STAMP) $(LLM_STAMP)

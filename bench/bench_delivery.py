@@ -2,7 +2,7 @@
 
 Everything is real: PostgreSQL (a fresh schema), Redis, ``chartdraft worker`` processes, and
 Medplum's FHIR router (``tests/fhir_server``, journaling to disk so it can be killed) loaded
-with the Synthea patients. Two parts, each contender on a server of its own:
+with the Synthea patients. Three parts, each contender on a server of its own:
 
 1. Throughput with a healthy EHR: a loop that exports and POSTs each note in turn (what an
    integrator scripts around ``chartdraft export``), the outbox on the in-process runner (two
@@ -11,8 +11,11 @@ with the Synthea patients. Two parts, each contender on a server of its own:
    random (the same schedule for both contenders) and, for the outbox, its worker is SIGKILLed
    mid-task. The direct loop retries each POST three times, a second apart, as such scripts do;
    lost and duplicated notes are counted on the server.
+3. Outages longer than a script's retries (8-12 s, as in an EHR's maintenance restart), no
+   worker kills: what each contender does with the notes signed meanwhile.
 
-    python bench/bench_delivery.py [--notes 1000] [--throughput-notes 300] [--seed 7]
+    python bench/bench_delivery.py [--notes 1000] [--throughput-notes 300] [--outage-notes 300]
+        [--seed 7] [--parts throughput,chaos,outages]
 """
 
 import argparse
@@ -143,11 +146,28 @@ class Worker:
             self.process = None
 
 
+@dataclass(frozen=True)
+class ChaosPlan:
+    """How often the FHIR server is killed, how long it stays down, how often the worker dies."""
+
+    every: tuple[float, float] = (1.0, 4.0)
+    down: tuple[float, float] = (0.2, 2.0)
+    worker_share: float = 0.25
+
+
+SHORT_OUTAGES = ChaosPlan()
+LONG_OUTAGES = ChaosPlan(every=(3.0, 6.0), down=(8.0, 12.0), worker_share=0.0)
+"""Outages longer than a script's few retries: what an EHR's maintenance window looks like."""
+
+
 class Chaos:
     """Kills the FHIR server, and the worker now and then, on a seeded schedule, until stopped."""
 
-    def __init__(self, server: FhirServer, worker: Worker | None, seed: int | None) -> None:
-        self.server, self.worker, self.seed = server, worker, seed
+    def __init__(
+        self, server: FhirServer, worker: Worker | None, seed: int | None,
+        plan: ChaosPlan = SHORT_OUTAGES,
+    ) -> None:  # fmt: skip
+        self.server, self.worker, self.seed, self.plan = server, worker, seed, plan
         self.on = seed is not None
         self.server_kills = self.worker_kills = 0
         self.stopping = threading.Event()
@@ -155,8 +175,9 @@ class Chaos:
 
     def _run(self) -> None:
         dice = random.Random(self.seed)  # noqa: S311 - a benchmark's dice
-        while not self.stopping.wait(dice.uniform(1.0, 4.0)):
-            if dice.random() < 0.25:
+        plan = self.plan
+        while not self.stopping.wait(dice.uniform(*plan.every)):
+            if dice.random() < plan.worker_share:
                 if self.worker is not None:
                     self.worker.kill()
                     self.worker_kills += 1
@@ -164,7 +185,7 @@ class Chaos:
                 continue
             self.server.kill()
             self.server_kills += 1
-            self.stopping.wait(dice.uniform(0.2, 2.0))
+            self.stopping.wait(dice.uniform(*plan.down))
             self.server.start()
 
     def __enter__(self) -> "Chaos":
@@ -201,7 +222,11 @@ def _options() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--notes", type=int, default=1000, help="notes in the reliability run")
     parser.add_argument("--throughput-notes", type=int, default=300)
+    parser.add_argument("--outage-notes", type=int, default=300,
+                        help="notes in the run with long outages")  # fmt: skip
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--parts", default="throughput,chaos,outages",
+                        help="which parts to run (comma-separated)")  # fmt: skip
     return parser.parse_args()
 
 
@@ -228,25 +253,36 @@ def _run(options: argparse.Namespace, schema: str, scratch: Path) -> int:
     if upgraded.returncode:
         raise SystemExit(upgraded.stderr.decode())
     patients = _synthea()
-    n = options.throughput_notes
-    print(f"part 1: {n} notes per contender, healthy EHR", file=sys.stderr)
-    rows = [
-        _throughput_row(name, _round(env, scratch, patients, n, deliver, seed=None))
-        for name, deliver in (
-            ("export + POST each note in turn", _post_each),
-            ("outbox, in-process (2 threads)", _in_process),
-            ("outbox, Celery (2 worker processes)", _celery),
-        )
-    ]
-    n = options.notes
-    print(f"part 2: {n} notes per contender, servers killed at random", file=sys.stderr)
-    chaos_rows = [
-        _chaos_row(name, _round(env, scratch, patients, n, deliver, seed=options.seed))
-        for name, deliver in (
-            ("export + POST each, 3 retries 1 s apart", _post_each),
-            ("outbox, Celery (2 worker processes)", _celery),
-        )
-    ]
+    parts = set(options.parts.split(","))
+    rows = []
+    if "throughput" in parts:
+        n = options.throughput_notes
+        print(f"part 1: {n} notes per contender, healthy EHR", file=sys.stderr)
+        rows = [
+            _throughput_row(name, _round(env, scratch, patients, n, deliver, seed=None))
+            for name, deliver in (
+                ("export + POST each note in turn", _post_each),
+                ("outbox, in-process (2 threads)", _in_process),
+                ("outbox, Celery (2 worker processes)", _celery),
+            )
+        ]
+    chaos_rows: dict[str, list[tuple[str, ...]]] = {}
+    for part, n, plan, title in (
+        ("chaos", options.notes, SHORT_OUTAGES, "servers killed at random"),
+        ("outages", options.outage_notes, LONG_OUTAGES, "outages of 8-12 s"),
+    ):
+        if part not in parts:
+            continue
+        print(f"{part}: {n} notes per contender, {title}", file=sys.stderr)
+        chaos_rows[title] = [
+            _chaos_row(
+                name, _round(env, scratch, patients, n, deliver, seed=options.seed, plan=plan)
+            )
+            for name, deliver in (
+                ("export + POST each, 3 retries 1 s apart", _post_each),
+                ("outbox, Celery (2 worker processes)", _celery),
+            )
+        ]
     _report(options, rows, chaos_rows)
     return 0
 
@@ -264,11 +300,12 @@ class Round:
     env: dict[str, str]
     scratch: Path
     seed: int | None
+    plan: ChaosPlan = SHORT_OUTAGES
 
 
 def _round(
     env: dict[str, str], scratch: Path, patients: list[dict[str, object]], n: int,
-    deliver: Callable[[Round], Outcome], *, seed: int | None,
+    deliver: Callable[[Round], Outcome], *, seed: int | None, plan: ChaosPlan = SHORT_OUTAGES,
 ) -> Outcome:  # fmt: skip
     """Sign ``n`` fresh notes, have ``deliver`` send them to a server of their own; count them."""
     server = FhirServer(scratch / f"fhir-{uuid.uuid4().hex[:6]}")
@@ -278,7 +315,7 @@ def _round(
         own = env | {"CHARTDRAFT_EHR__BASE_URL": server.url}
         clinic = build_clinic(_settings(own))
         note_ids = _sign(clinic, patients, n, outbox=deliver is not _post_each)
-        outcome = deliver(Round(clinic, server, note_ids, own, scratch, seed))
+        outcome = deliver(Round(clinic, server, note_ids, own, scratch, seed, plan))
         if server.process is None:
             server.start()
         stored = server.documents()
@@ -317,7 +354,7 @@ def _sign(clinic: Clinic, patients: list[dict[str, object]], n: int, *, outbox: 
 def _post_each(run: Round) -> Outcome:
     """Export each note and POST it, retrying three times a second apart (no outbox)."""
     started = time.perf_counter()
-    with Chaos(run.server, None, run.seed) as chaos, httpx.Client(timeout=3) as client:
+    with Chaos(run.server, None, run.seed, run.plan) as chaos, httpx.Client(timeout=3) as client:
         for note_id in run.note_ids:
             _post(client, run, note_id)
     return {"seconds": time.perf_counter() - started} | chaos.kills()
@@ -366,7 +403,7 @@ def _celery(run: Round) -> Outcome:
     started = time.perf_counter()
     n = len(run.note_ids)
     try:
-        with Chaos(run.server, worker, run.seed) as chaos:
+        with Chaos(run.server, worker, run.seed, run.plan) as chaos:
             # The chaos stops with a tenth of the notes left, so the run ends in peace.
             _wait_delivered(run.clinic, n, stop_early=lambda left: chaos.on and left < n // 10)
         _wait_delivered(run.clinic, n)
@@ -406,19 +443,22 @@ def _chaos_row(name: str, o: Outcome) -> tuple[str, ...]:
 
 
 def _report(
-    options: argparse.Namespace, rows: list[tuple[str, ...]], chaos: list[tuple[str, ...]]
-) -> None:
-    base = float(rows[0][3])
+    options: argparse.Namespace, rows: list[tuple[str, ...]],
+    chaos: dict[str, list[tuple[str, ...]]],
+) -> None:  # fmt: skip
     print(f"\n{platform.platform()}, {os.cpu_count()} cores, seed {options.seed}\n")
-    print("| healthy EHR | notes | seconds | notes/s | ratio | exactly once |")
-    print("|---|---|---|---|---|---|")
-    for name, notes, seconds, rate, once in rows:
-        print(f"| {name} | {notes} | {seconds} | {rate} | {float(rate) / base:.2f}x | {once} |")
-    print("\n| servers killed at random | notes | seconds | FHIR server kills | worker kills "
-          "| exactly once | lost | duplicated |")  # fmt: skip
-    print("|---|---|---|---|---|---|---|---|")
-    for row in chaos:
-        print("| " + " | ".join(row) + " |")
+    if rows:
+        base = float(rows[0][3])
+        print("| healthy EHR | notes | seconds | notes/s | ratio | exactly once |")
+        print("|---|---|---|---|---|---|")
+        for name, notes, seconds, rate, once in rows:
+            print(f"| {name} | {notes} | {seconds} | {rate} | {float(rate) / base:.2f}x | {once} |")
+    for title, found in chaos.items():
+        print(f"\n| {title} | notes | seconds | FHIR server kills | worker kills "
+              "| exactly once | lost | duplicated |")  # fmt: skip
+        print("|---|---|---|---|---|---|---|---|")
+        for row in found:
+            print("| " + " | ".join(row) + " |")
 
 
 def _settings(env: dict[str, str]) -> Settings:

@@ -254,6 +254,14 @@ function readBody(request) {
     });
     request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     request.on('error', reject);
+    // A client that goes away before sending its whole body (a killed worker, a time-out)
+    // ends neither with 'end' nor, always, with 'error'.
+    request.on('aborted', () => reject(new Error('client went away')));
+    request.on('close', () => {
+      if (!request.complete) {
+        reject(new Error('client went away'));
+      }
+    });
   });
 }
 
@@ -464,8 +472,8 @@ function main() {
     send(response, status, resource ?? answer, headers);
   };
 
-  const handle = async (request, response) => {
-    const text = await readBody(request);
+  const handle = async (request, response, body) => {
+    const text = await body;
     const route = request.url.split('?')[0];
     if (route === '/.well-known/smart-configuration' && smart) {
       send(response, 200, smart.configuration(), {}, 'application/json');
@@ -485,14 +493,24 @@ function main() {
 
   // One request at a time: a real server isolates concurrent transactions (Medplum's own
   // repositories run conditional creates serializable); the in-memory one needs this.
+  // The body is read as it arrives, not when the request's turn comes: a request waits its
+  // turn, and a listener added only then would miss its client going away, and would leave
+  // every later request waiting behind it for good.
   let queue = Promise.resolve();
   const serially = (request, response) => {
+    const body = readBody(request);
+    body.catch(() => {}); // seen in turn, below
     queue = queue.then(() =>
-      handle(request, response).catch((error) => {
+      handle(request, response, body).catch((error) => {
         const answer = normalizeOperationOutcome(error);
-        send(response, getStatus(answer), answer);
+        if (!response.destroyed) {
+          send(response, getStatus(answer), answer);
+        }
       })
-    );
+    ).catch((error) => {
+      // Whatever went wrong with this request, the next ones must still be served.
+      console.error('request failed:', error?.message ?? error);
+    });
   };
 
   const server = http.createServer(serially);

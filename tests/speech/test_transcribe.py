@@ -119,3 +119,32 @@ def test_a_corrupt_recording_gets_the_clear_error(transcriber: Transcriber, audi
 
     with pytest.raises(InputError, match="not an audio file chartdraft can read"):
         transcriber.transcribe(bytes(raw))
+
+
+def test_a_long_recording_is_heard_window_by_window_with_progress(
+    transcriber: Transcriber, audio: Path
+) -> None:
+    pause = np.zeros(8_000, dtype=np.float32)
+    jfk = transcriber.decode((audio / "jfk.wav").read_bytes())
+    dictation = transcriber.decode((audio / "synthetic_dictation_en.wav").read_bytes())
+    long = np.concatenate([jfk, pause, dictation, pause, jfk])  # 49 s: two windows
+    shares: list[float] = []
+
+    transcript = transcriber.hear(long, on_progress=shares.append)
+
+    assert len(shares) >= 3
+    assert shares == sorted(shares)
+    assert shares[-1] == 1.0
+    assert 0 < shares[0] < 1.0
+    assert transcript.text.count("fellow Americans") == 2
+    assert "Blood pressure is 140 over 90" in transcript.text
+    assert transcript.segments[-1].start > 38.0
+    assert transcript.dropped == ()
+
+
+def test_the_same_recording_gives_the_same_transcript(
+    transcriber: Transcriber, audio: Path
+) -> None:
+    raw = (audio / "synthetic_dictation_en.wav").read_bytes()
+
+    assert transcriber.transcribe(raw) == transcriber.transcribe(raw)

@@ -46,6 +46,10 @@ class Recognizer:
             word_timestamps=True,
             # Conditioning on the previous window's text is how Whisper's repetition loops spread.
             condition_on_previous_text=False,
+            # Greedy decoding only: Whisper's fallback samples at higher temperatures when a
+            # window looks wrong, which makes the transcript differ from run to run and can
+            # invent text; a window that still looks wrong is dropped and reported instead.
+            temperature=0.0,
             vad_filter=self.options.voice_activity_filter,
         )
         heard = []
