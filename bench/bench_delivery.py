@@ -44,7 +44,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from chartdraft.bootstrap import build_clinic, build_courier
-from chartdraft.config import Settings
+from chartdraft.config import settings_from_environment
 from chartdraft.domain.delivery import DeliveryState
 from chartdraft.domain.practice import Actor, PatientDetails
 from chartdraft.domain.review import Checklist, Role
@@ -313,7 +313,7 @@ def _round(
     try:
         _load(server.url, patients)
         own = env | {"CHARTDRAFT_EHR__BASE_URL": server.url}
-        clinic = build_clinic(_settings(own))
+        clinic = build_clinic(settings_from_environment(own))
         note_ids = _sign(clinic, patients, n, outbox=deliver is not _post_each)
         outcome = deliver(Round(clinic, server, note_ids, own, scratch, seed, plan))
         if server.process is None:
@@ -384,7 +384,7 @@ def _post(client: httpx.Client, run: Round, note_id: str) -> None:
 
 def _in_process(run: Round) -> Outcome:
     """The outbox on the embedded runner: two delivery threads in this process."""
-    courier = build_courier(_settings(run.env), run.clinic)
+    courier = build_courier(settings_from_environment(run.env), run.clinic)
     assert courier is not None
     jobs = InProcessJobs(run.clinic, workers=2, courier=courier, sweep_seconds=0.2)
     started = time.perf_counter()
@@ -459,17 +459,6 @@ def _report(
         print("|---|---|---|---|---|---|---|---|")
         for row in found:
             print("| " + " | ".join(row) + " |")
-
-
-def _settings(env: dict[str, str]) -> Settings:
-    saved = dict(os.environ)
-    try:
-        os.environ.clear()
-        os.environ.update(env)
-        return Settings()
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
 
 
 def _synthea() -> list[dict[str, object]]:

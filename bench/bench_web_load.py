@@ -35,7 +35,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from chartdraft.bootstrap import build_clinic
-from chartdraft.config import Settings
+from chartdraft.config import settings_from_environment
 from chartdraft.domain.practice import Actor, PatientDetails
 from chartdraft.domain.review import Role
 from chartdraft.services.accounts import create_token, create_user
@@ -123,16 +123,7 @@ def _run(options: argparse.Namespace, schema: str) -> int:
 
 def _seed(env: dict[str, str], options: argparse.Namespace) -> list[str]:
     """Create clinicians with tokens and enough drafts for every sign; return the tokens."""
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
-        clinic = build_clinic(Settings())
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    clinic = build_clinic(settings_from_environment(env))
     per_clinician = options.users * options.rounds // options.clinicians + options.rounds
     tokens = []
     started = time.perf_counter()

@@ -1,6 +1,9 @@
 """Settings: one pydantic-settings tree, environment prefix CHARTDRAFT_, nested with '__'."""
 
+import os
 import re
+import threading
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -284,3 +287,24 @@ class Settings(BaseSettings):
                     "engine names are lower-case letters, digits, '-' and '_', and not 'template'"
                 )
         return engines
+
+
+_ENVIRONMENT_SWAP = threading.Lock()
+
+
+def settings_from_environment(env: Mapping[str, str]) -> Settings:
+    """Return the settings a process started with exactly ``env`` would read.
+
+    For whoever starts chartdraft processes (a worker, a server) and needs the same settings
+    in its own process: only ``os.environ`` is read by pydantic-settings, so it is swapped for
+    the call, under a lock, and restored.
+    """
+    with _ENVIRONMENT_SWAP:
+        saved = dict(os.environ)
+        try:
+            os.environ.clear()
+            os.environ.update(env)
+            return Settings()
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)

@@ -19,7 +19,7 @@ import pytest
 import redis
 
 from chartdraft.bootstrap import build_clinic
-from chartdraft.config import Settings
+from chartdraft.config import Settings, settings_from_environment
 from chartdraft.services.clinic import Clinic
 from tests.conftest import require
 from tests.fake_providers import FakeProvider, Recorded
@@ -91,14 +91,7 @@ class WorkerSetup:
 
 def settings_of(env: dict[str, str], **changes: str) -> Settings:
     """Return the settings the environment ``env`` gives (read as the worker reads them)."""
-    saved = dict(os.environ)
-    try:
-        os.environ.clear()
-        os.environ.update(env | changes)
-        return Settings()
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    return settings_from_environment(env | changes)
 
 
 def worker_env(tmp_path: Path, database_url: str, fhir_url: str, **extra: str) -> dict[str, str]:

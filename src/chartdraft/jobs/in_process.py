@@ -69,21 +69,33 @@ class InProcessJobs:
             return ReviewState.DRAFTING_FAILED
 
     def submit_transcription(self, job: TranscriptionJob) -> Future[ReviewState | None] | None:
-        """Transcribe a recording, then draft it; None when this process has no recognizer."""
+        """Transcribe a recording, then draft it; the future answers the draft's end state.
+
+        None when this process has no recognizer. The draft is written on the drafting pool,
+        so the speech thread moves on to the next recording while a model drafts this one.
+        """
         if self._transcriber is None:
             return None
-        return self._speech_pool.submit(self._transcribe, self._transcriber, job)
+        drafted: Future[ReviewState | None] = Future()
+        heard = self._speech_pool.submit(self._transcribe, self._transcriber, job)
+        heard.add_done_callback(lambda done: self._then_draft(done.result(), drafted))
+        return drafted
 
-    def _transcribe(self, transcriber: Transcriber, job: TranscriptionJob) -> ReviewState | None:
+    def _transcribe(self, transcriber: Transcriber, job: TranscriptionJob) -> DraftingJob | None:
         try:
-            drafting = transcribe_recording(
-                self._clinic, transcriber, job, keep_audio=self._keep_audio
-            )
+            return transcribe_recording(self._clinic, transcriber, job, keep_audio=self._keep_audio)
         except Exception:  # a database hiccup: the recording stays waiting, the sweep retries
             log.exception("transcription job failed")
             return None
-        # Drafting follows in this thread: the draft is reserved, the clinician is waiting.
-        return None if drafting is None else self._run(drafting)
+
+    def _then_draft(
+        self, drafting: DraftingJob | None, drafted: Future[ReviewState | None]
+    ) -> None:
+        if drafting is None:
+            drafted.set_result(None)
+            return
+        writing = self.submit(drafting)
+        writing.add_done_callback(lambda done: drafted.set_result(done.result()))
 
     def resume_transcriptions(self) -> list[Future[ReviewState | None]]:
         """Submit every recording that waits for a run nobody holds; return their futures."""
@@ -154,6 +166,7 @@ class InProcessJobs:
         self._wake.set()
         if self._sweeper is not None:
             self._sweeper.join()
+        # Speech first: a recording heard while closing still hands its draft to the pool.
+        self._speech_pool.shutdown(wait=True)
         self._pool.shutdown(wait=True)
         self._delivery_pool.shutdown(wait=True)
-        self._speech_pool.shutdown(wait=True)

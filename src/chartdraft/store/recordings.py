@@ -177,22 +177,6 @@ class Recordings:
             )
         )
 
-    def delete_audio_before(self, cutoff: datetime, at: datetime) -> int:
-        """Delete the audio of finished recordings received before ``cutoff``; return how many."""
-        rows = self._scope.session.scalars(
-            select(RecordingRow).where(
-                RecordingRow.practice_id == self._scope.practice_id,
-                RecordingRow.state.not_in(_WAITING),
-                RecordingRow.audio_enc.is_not(None),
-                RecordingRow.received_at < cutoff,
-            )
-        )
-        deleted = 0
-        for row in rows:
-            _delete_audio(row, at)
-            deleted += 1
-        return deleted
-
     def _transcribing(self, recording_id: str) -> RecordingRow:
         row = self._scope.get(RecordingRow, recording_id, "recording", lock=True)
         if row.state != RecordingState.TRANSCRIBING.value:

@@ -116,10 +116,7 @@ def _ranked(heard: str, vocabulary: Vocabulary) -> list[tuple[Term, float]]:
     sound = sound_key(heard)
     candidates = {
         index
-        for choices, query in (
-            ([t.spelling for t in terms], heard),
-            ([t.sound for t in terms], sound),
-        )
+        for choices, query in ((vocabulary.spellings, heard), (vocabulary.sounds, sound))
         for _choice, _score, index in process.extract(
             query, choices, scorer=fuzz.ratio, limit=8, score_cutoff=50
         )

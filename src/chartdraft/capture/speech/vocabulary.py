@@ -7,7 +7,7 @@ this package depends on no other part of chartdraft.
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 
 import jellyfish
 from english_words import get_english_words_set
@@ -51,12 +51,22 @@ class Vocabulary:
 
         Plurals count ("headaches", "migraines"): a plural of a term was heard right.
         """
-        known = self._spellings
+        known = self._known
         return any(form in known or form in self.drug_words for form in _singulars(spelling))
 
-    @property
-    def _spellings(self) -> frozenset[str]:
-        return _spellings_of(self)
+    @cached_property
+    def _known(self) -> frozenset[str]:
+        return frozenset(self.spellings)
+
+    @cached_property
+    def spellings(self) -> tuple[str, ...]:
+        """Each term's spelling key, in the order of ``terms`` (what fuzzy matching scans)."""
+        return tuple(t.spelling for t in self.terms)
+
+    @cached_property
+    def sounds(self) -> tuple[str, ...]:
+        """Each term's sound key, in the order of ``terms``."""
+        return tuple(t.sound for t in self.terms)
 
     def hotwords(self) -> str:
         """The practice's own terms as a hint for the recognizer (empty when it has none)."""
@@ -80,8 +90,9 @@ class Vocabulary:
         cls, drugs: Iterable[str], terms: Iterable[str], drug_words: Iterable[str]
     ) -> "Vocabulary":
         """Build the vocabulary: common drugs, clinical terms, and every known drug name."""
-        entries = [(text, "drug") for text in sorted(set(drugs))]
-        entries += [(text, "term") for text in sorted(set(terms) - set(drugs))]
+        drug_names = set(drugs)
+        entries = [(text, "drug") for text in sorted(drug_names)]
+        entries += [(text, "term") for text in sorted(set(terms) - drug_names)]
         return cls(
             tuple(Term(text, kind, spelling_key(text), sound_key(text)) for text, kind in entries),
             frozenset(drug_words),
@@ -105,8 +116,3 @@ def _singulars(word: str) -> tuple[str, ...]:
 @cache
 def _webster() -> frozenset[str]:
     return frozenset(get_english_words_set(["web2"], lower=True, alpha=True))
-
-
-@cache
-def _spellings_of(vocabulary: Vocabulary) -> frozenset[str]:
-    return frozenset(t.spelling for t in vocabulary.terms)
